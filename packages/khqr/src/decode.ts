@@ -1,0 +1,170 @@
+import type { KhqrCurrency } from './amount.ts';
+import { KhqrErrorCode as E, fail, type KhqrErrorCodeValue } from './errors.ts';
+import { MAX_KHQR_LENGTH, parseTlv } from './tlv.ts';
+
+/** A decoded KHQR. Absent optional fields are left out. */
+export interface KhqrData {
+  /** `individual` (tag 29) or `merchant` (tag 30). */
+  type: 'individual' | 'merchant';
+  /** True when tag 01 is `12` or, without tag 01, when the QR carries an amount. */
+  dynamic: boolean;
+  bakongAccountId: string;
+  /** Merchant KHQR only (tag 30-01). */
+  merchantId?: string;
+  acquiringBank?: string;
+  /** Individual KHQR only (tag 29-01). */
+  accountInformation?: string;
+  merchantName: string;
+  merchantCity: string;
+  countryCode: string;
+  merchantCategoryCode: string;
+  currency: KhqrCurrency;
+  /** Tag 54 as written in the QR, e.g. `"12.50"`; use `toMinorUnits` to compare. */
+  amount?: string;
+  billNumber?: string;
+  mobileNumber?: string;
+  storeLabel?: string;
+  terminalLabel?: string;
+  purpose?: string;
+  alternateLanguage?: { language: string; merchantName: string; merchantCity?: string };
+  upiMerchantAccount?: string;
+  /** Tag 99-00, ms. */
+  createdAt?: number;
+  /** Tag 99-01, ms. */
+  expiresAt?: number;
+  /** Tag 63, as written. */
+  crc: string;
+}
+
+const REQUIRED: Array<[tag: string, code: KhqrErrorCodeValue, name: string]> = [
+  ['00', E.PAYLOAD_FORMAT_INDICATOR_TAG_REQUIRED, 'payload format indicator'],
+  ['52', E.MERCHANT_CATEGORY_TAG_REQUIRED, 'merchant category code'],
+  ['53', E.CURRENCY_TYPE_REQUIRED, 'transaction currency'],
+  ['58', E.COUNTRY_CODE_TAG_REQUIRED, 'country code'],
+  ['59', E.MERCHANT_NAME_REQUIRED, 'merchant name'],
+  ['60', E.MERCHANT_CITY_TAG_REQUIRED, 'merchant city'],
+  ['63', E.CRC_TAG_REQUIRED, 'CRC'],
+];
+
+function timestamp(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{13}$/.test(value)) {
+    fail(
+      E.EXPIRATION_TIMESTAMP_LENGTH_INVALID,
+      `The ${name} timestamp ${JSON.stringify(value)} is not 13 digits (ms).`,
+    );
+  }
+  return Number(value);
+}
+
+/**
+ * Reads a KHQR into a typed record. Checks the structure (well-formed tags and lengths, no tag
+ * twice, the required tags, tag 63 last) but not the CRC, the field rules or the expiry: use
+ * `verifyKhqr` before trusting a scanned payload. Never loops, whatever the input.
+ * @throws {KhqrError} code 102 (malformed), 103 (too long), 106 (duplicate tag), or the code of
+ *   the missing required tag.
+ * @example decodeKhqr(qr).amount // '12.50'
+ */
+export function decodeKhqr(qr: string): KhqrData {
+  if (typeof qr !== 'string') return fail(E.MALFORMED_TLV, `A KHQR is a string, got ${typeof qr}.`);
+  if (qr.length > MAX_KHQR_LENGTH) {
+    fail(
+      E.INPUT_TOO_LONG,
+      `The string is ${qr.length} characters long; a KHQR has at most ${MAX_KHQR_LENGTH}.`,
+    );
+  }
+  const top = parseTlv(qr, 'KHQR');
+  for (const [tag, code, name] of REQUIRED) {
+    if (!top.has(tag)) fail(code, `This is not a KHQR: the ${name} (tag ${tag}) is missing.`);
+  }
+  const crc = top.get('63') as string;
+  if (!qr.endsWith(`6304${crc}`) || crc.length !== 4) {
+    fail(E.CRC_LENGTH_INVALID, 'The CRC (tag 63) must be the last data object, with 4 hex digits.');
+  }
+  const individual = top.get('29');
+  const merchant = top.get('30');
+  if (individual !== undefined && merchant !== undefined) {
+    fail(E.DUPLICATE_TAG, 'A KHQR carries one account template, tag 29 or tag 30, not both.');
+  }
+  const mai = individual ?? merchant;
+  if (mai === undefined) {
+    return fail(
+      E.BAKONG_ACCOUNT_ID_REQUIRED,
+      'This is not a KHQR: it has no Bakong account (tag 29 or 30).',
+    );
+  }
+  const account = parseTlv(mai, `tag ${individual === undefined ? 30 : 29}`);
+  const bakongAccountId = account.get('00');
+  if (bakongAccountId === undefined) {
+    return fail(
+      E.BAKONG_ACCOUNT_ID_REQUIRED,
+      'The account template has no Bakong account ID (sub-tag 00).',
+    );
+  }
+  const currencyCode = top.get('53');
+  const currency = currencyCode === '116' ? 'KHR' : currencyCode === '840' ? 'USD' : undefined;
+  if (currency === undefined) {
+    return fail(
+      E.UNSUPPORTED_CURRENCY,
+      `Currency ${JSON.stringify(currencyCode)} (tag 53) is not KHR (116) or USD (840).`,
+    );
+  }
+  const additional = parseTlv(top.get('62') ?? '', 'additional data (tag 62)');
+  const language = parseTlv(top.get('64') ?? '', 'language template (tag 64)');
+  const times = parseTlv(top.get('99') ?? '', 'timestamp template (tag 99)');
+  if (top.get('00') !== '01') {
+    fail(
+      E.PAYLOAD_FORMAT_INDICATOR_LENGTH_INVALID,
+      'The payload format indicator (tag 00) must be "01".',
+    );
+  }
+  const amount = top.get('54');
+  const poi = top.get('01');
+  if (poi !== undefined && poi !== '11' && poi !== '12') {
+    fail(
+      E.POINT_OF_INITIATION_METHOD_INVALID,
+      `Point of initiation ${JSON.stringify(poi)} (tag 01) must be 11 (static) or 12 (dynamic).`,
+    );
+  }
+
+  const data: KhqrData = {
+    type: individual === undefined ? 'merchant' : 'individual',
+    dynamic: poi === undefined ? amount !== undefined : poi === '12',
+    bakongAccountId,
+    merchantName: top.get('59') as string,
+    merchantCity: top.get('60') as string,
+    countryCode: top.get('58') as string,
+    merchantCategoryCode: top.get('52') as string,
+    currency,
+    crc,
+  };
+  const optional: Array<[keyof KhqrData, string | undefined]> = [
+    [individual === undefined ? 'merchantId' : 'accountInformation', account.get('01')],
+    ['acquiringBank', account.get('02')],
+    ['amount', amount],
+    ['billNumber', additional.get('01')],
+    ['mobileNumber', additional.get('02')],
+    ['storeLabel', additional.get('03')],
+    ['terminalLabel', additional.get('07')],
+    ['purpose', additional.get('08')],
+    ['upiMerchantAccount', top.get('15')],
+  ];
+  const record = data as unknown as Record<string, unknown>;
+  for (const [key, value] of optional) if (value !== undefined) record[key] = value;
+  const languagePreference = language.get('00');
+  const alternateName = language.get('01');
+  if (languagePreference !== undefined || alternateName !== undefined || language.has('02')) {
+    const alt: NonNullable<KhqrData['alternateLanguage']> = {
+      language: languagePreference ?? '',
+      merchantName: alternateName ?? '',
+    };
+    const city = language.get('02');
+    if (city !== undefined) alt.merchantCity = city;
+    data.alternateLanguage = alt;
+  }
+  const createdAt = timestamp(times.get('00'), 'creation');
+  const expiresAt = timestamp(times.get('01'), 'expiration');
+  if (createdAt !== undefined) data.createdAt = createdAt;
+  if (expiresAt !== undefined) data.expiresAt = expiresAt;
+  return data;
+}

@@ -1,0 +1,13 @@
+export type { KhqrCurrency } from './amount.ts';
+export { formatAmount, toMinorUnits } from './amount.ts';
+export { crc16 } from './crc16.ts';
+export type { KhqrData } from './decode.ts';
+export { decodeKhqr } from './decode.ts';
+export type { KhqrErrorCodeValue } from './errors.ts';
+export { KhqrError, KhqrErrorCode } from './errors.ts';
+export type { GeneratedKhqr, KhqrAlternateLanguage, KhqrInput } from './generate.ts';
+export { DEFAULT_LIFETIME_SECONDS, generateKhqr, MAX_LIFETIME_SECONDS } from './generate.ts';
+export { khqrMd5 } from './md5.ts';
+export { MAX_KHQR_LENGTH } from './tlv.ts';
+export type { KhqrVerification, VerifyKhqrOptions } from './verify.ts';
+export { verifyKhqr } from './verify.ts';

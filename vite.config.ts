@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { playwright } from '@vitest/browser-playwright';
+import { defaultClientConditions, defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+import { SummaryReporter } from './scripts/summary-reporter.ts';
+
+/** Workspace packages resolve each other's TypeScript source through this export condition. */
+const SOURCE = '@khqr-checkout/source';
+const root = fileURLToPath(new URL('.', import.meta.url));
+/** Debian's chromium by default; CHROMIUM_PATH overrides it. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const shared = {
+  resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+  ssr: {
+    resolve: { conditions: [SOURCE, ...defaultServerConditions], externalConditions: [SOURCE] },
+  },
+  // The test vectors live in ../shared, beside the repository.
+  server: { fs: { allow: [root, fileURLToPath(new URL('../shared', import.meta.url))] } },
+};
+
+export default defineConfig({
+  ...shared,
+  test: {
+    reporters: ['default', new SummaryReporter()],
+    projects: [
+      {
+        ...shared,
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+          exclude: [
+            '**/*.browser.test.ts',
+            '**/*.dom.test.ts',
+            '**/*.dom.test.tsx',
+            '**/node_modules/**',
+          ],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'jsdom',
+          environment: 'jsdom',
+          include: ['packages/*/src/**/*.dom.test.ts', 'packages/*/src/**/*.dom.test.tsx'],
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'chromium',
+          // The portable core tests run here too: proof that no Node built-in is needed.
+          include: ['packages/khqr/src/**/*.test.ts', 'packages/*/src/**/*.browser.test.ts'],
+          exclude: ['**/*.node.test.ts', '**/*.dom.test.ts', '**/node_modules/**'],
+          globalSetup: ['scripts/require-chromium.ts'],
+          testTimeout: 30_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: {
+                executablePath: existsSync(chromiumPath) ? chromiumPath : undefined,
+                args: [
+                  '--no-sandbox',
+                  '--disable-gpu',
+                  '--disable-background-networking',
+                  '--disable-component-update',
+                  '--disable-sync',
+                  '--no-first-run',
+                ],
+              },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
+});
