@@ -63,7 +63,7 @@ export default defineConfig({
             screenshotFailures: false,
             provider: playwright({
               launchOptions: {
-                executablePath: existsSync(chromiumPath) ? chromiumPath : undefined,
+                ...(existsSync(chromiumPath) ? { executablePath: chromiumPath } : {}),
                 args: [
                   '--no-sandbox',
                   '--disable-gpu',

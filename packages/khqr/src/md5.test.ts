@@ -10,7 +10,10 @@ describe('khqrMd5', () => {
     ['abc', '900150983cd24fb0d6963f7d28e17f72'],
     ['message digest', 'f96b697d7cb7938d525a2f31aaf161d0'],
     ['abcdefghijklmnopqrstuvwxyz', 'c3fcd3d76192e4007dfb496cca67e13b'],
-    ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 'd174ab98d277d9f5a5611c2c9f419d9f'],
+    [
+      'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
+      'd174ab98d277d9f5a5611c2c9f419d9f',
+    ],
     ['1234567890'.repeat(8), '57edf4a22be3c955ac49da2e2107b67a'],
   ])('matches RFC 1321 for %j', (input, digest) => {
     expect(khqrMd5(input)).toBe(digest);

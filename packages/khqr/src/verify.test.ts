@@ -7,7 +7,13 @@ import { tlv } from './tlv.ts';
 
 const NOW = 1767225600000;
 const withCrc = (body: string) => `${body}6304${crc16(`${body}6304`)}`;
-const dynamic = generateKhqr({ bakongAccountId: 'shop@aclb', merchantName: 'Shop', amount: 5000, lifetime: 120, now: NOW });
+const dynamic = generateKhqr({
+  bakongAccountId: 'shop@aclb',
+  merchantName: 'Shop',
+  amount: 5000,
+  lifetime: 120,
+  now: NOW,
+});
 
 function codeOf(qr: string, options = {}): number | undefined {
   const result = verifyKhqr(qr, { now: NOW, ...options });
@@ -17,7 +23,10 @@ function codeOf(qr: string, options = {}): number | undefined {
 describe('verifyKhqr', () => {
   it('accepts a fresh dynamic QR and returns its data', () => {
     const result = verifyKhqr(dynamic.qr, { now: NOW + 1000 });
-    expect(result).toMatchObject({ valid: true, data: { amount: '5000', currency: 'KHR', expiresAt: NOW + 120_000 } });
+    expect(result).toMatchObject({
+      valid: true,
+      data: { amount: '5000', currency: 'KHR', expiresAt: NOW + 120_000 },
+    });
   });
 
   it('checks expiry against the injected clock', () => {
@@ -29,14 +38,24 @@ describe('verifyKhqr', () => {
   it('uses Date.now() when no clock is given', () => {
     vi.spyOn(Date, 'now').mockReturnValue(NOW + 200_000);
     try {
-      expect(verifyKhqr(dynamic.qr)).toMatchObject({ valid: false, error: { code: KhqrErrorCode.KHQR_EXPIRED } });
+      expect(verifyKhqr(dynamic.qr)).toMatchObject({
+        valid: false,
+        error: { code: KhqrErrorCode.KHQR_EXPIRED },
+      });
     } finally {
       vi.restoreAllMocks();
     }
   });
 
   it('refuses a QR whose lifetime exceeds 10 minutes unless allowed', () => {
-    const long = generateKhqr({ bakongAccountId: 'shop@aclb', merchantName: 'Shop', amount: 1, lifetime: 3600, allowLongExpiry: true, now: NOW });
+    const long = generateKhqr({
+      bakongAccountId: 'shop@aclb',
+      merchantName: 'Shop',
+      amount: 1,
+      lifetime: 3600,
+      allowLongExpiry: true,
+      now: NOW,
+    });
     expect(codeOf(long.qr)).toBe(KhqrErrorCode.EXPIRY_TOO_FAR);
     expect(codeOf(long.qr, { allowLongExpiry: true })).toBeUndefined();
   });
@@ -44,24 +63,71 @@ describe('verifyKhqr', () => {
   it('detects a changed character through the CRC', () => {
     const altered = dynamic.qr.replace('5000', '5001');
     expect(codeOf(altered)).toBe(KhqrErrorCode.CRC_MISMATCH);
-    expect(verifyKhqr(altered)).toMatchObject({ valid: false, error: { message: expect.stringContaining('altered') } });
+    expect(verifyKhqr(altered)).toMatchObject({
+      valid: false,
+      error: { message: expect.stringContaining('altered') },
+    });
   });
 
   const head = '00020101021229070003a@b52045999';
   const tail = `5802KH5901x6002PP`;
   const stamps = tlv('99', tlv('00', String(NOW)) + tlv('01', String(NOW + 60_000)));
   it.each<[string, string, number]>([
-    ['a foreign country code', '00020101021129070003a@b5204599953031165802US5901x6002PP', KhqrErrorCode.COUNTRY_CODE_INVALID],
-    ['a non-numeric amount', `${head}5303840${tlv('54', 'abc')}${tail}${stamps}`, KhqrErrorCode.TRANSACTION_AMOUNT_INVALID],
-    ['a USD amount with 3 decimals', `${head}5303840${tlv('54', '1.505')}${tail}${stamps}`, KhqrErrorCode.TRANSACTION_AMOUNT_INVALID],
-    ['a dynamic QR without amount', `${head}5303116${tail}${stamps}`, KhqrErrorCode.INVALID_DYNAMIC_KHQR],
-    ['a static QR with an amount', `${head.replace('010212', '010211')}5303116${tlv('54', '1000')}${tail}`, KhqrErrorCode.INVALID_DYNAMIC_KHQR],
-    ['a dynamic QR without tag 99', `${head}5303116${tlv('54', '1000')}${tail}`, KhqrErrorCode.EXPIRATION_TIMESTAMP_REQUIRED],
-    ['an expiry before creation', `${head}5303116${tlv('54', '1000')}${tail}${tlv('99', tlv('00', String(NOW)) + tlv('01', String(NOW - 1)))}`, KhqrErrorCode.EXPIRATION_TIMESTAMP_IN_THE_PAST],
-    ['a 2-digit MCC', '00020101021129070003a@b520259' + '53031165802KH5901x6002PP', KhqrErrorCode.MERCHANT_CODE_LENGTH_INVALID],
-    ['an account with two @', '00020101021129090005a@b@c5204599953031165802KH5901x6002PP', KhqrErrorCode.BAKONG_ACCOUNT_ID_INVALID],
-    ['a 27-character terminal label', `00020101021129070003a@b5204599953031165802KH5901x6002PP${tlv('62', tlv('07', 'Cooooooooooooooooooounter 2'))}`, KhqrErrorCode.TERMINAL_LABEL_LENGTH_INVALID],
-    ['a merchant QR without merchant ID', '00020101021130070003a@b5204599953031165802KH5901x6002PP', KhqrErrorCode.MERCHANT_ID_REQUIRED],
+    [
+      'a foreign country code',
+      '00020101021129070003a@b5204599953031165802US5901x6002PP',
+      KhqrErrorCode.COUNTRY_CODE_INVALID,
+    ],
+    [
+      'a non-numeric amount',
+      `${head}5303840${tlv('54', 'abc')}${tail}${stamps}`,
+      KhqrErrorCode.TRANSACTION_AMOUNT_INVALID,
+    ],
+    [
+      'a USD amount with 3 decimals',
+      `${head}5303840${tlv('54', '1.505')}${tail}${stamps}`,
+      KhqrErrorCode.TRANSACTION_AMOUNT_INVALID,
+    ],
+    [
+      'a dynamic QR without amount',
+      `${head}5303116${tail}${stamps}`,
+      KhqrErrorCode.INVALID_DYNAMIC_KHQR,
+    ],
+    [
+      'a static QR with an amount',
+      `${head.replace('010212', '010211')}5303116${tlv('54', '1000')}${tail}`,
+      KhqrErrorCode.INVALID_DYNAMIC_KHQR,
+    ],
+    [
+      'a dynamic QR without tag 99',
+      `${head}5303116${tlv('54', '1000')}${tail}`,
+      KhqrErrorCode.EXPIRATION_TIMESTAMP_REQUIRED,
+    ],
+    [
+      'an expiry before creation',
+      `${head}5303116${tlv('54', '1000')}${tail}${tlv('99', tlv('00', String(NOW)) + tlv('01', String(NOW - 1)))}`,
+      KhqrErrorCode.EXPIRATION_TIMESTAMP_IN_THE_PAST,
+    ],
+    [
+      'a 2-digit MCC',
+      '00020101021129070003a@b520259' + '53031165802KH5901x6002PP',
+      KhqrErrorCode.MERCHANT_CODE_LENGTH_INVALID,
+    ],
+    [
+      'an account with two @',
+      '00020101021129090005a@b@c5204599953031165802KH5901x6002PP',
+      KhqrErrorCode.BAKONG_ACCOUNT_ID_INVALID,
+    ],
+    [
+      'a 27-character terminal label',
+      `00020101021129070003a@b5204599953031165802KH5901x6002PP${tlv('62', tlv('07', 'Cooooooooooooooooooounter 2'))}`,
+      KhqrErrorCode.TERMINAL_LABEL_LENGTH_INVALID,
+    ],
+    [
+      'a merchant QR without merchant ID',
+      '00020101021130070003a@b5204599953031165802KH5901x6002PP',
+      KhqrErrorCode.MERCHANT_ID_REQUIRED,
+    ],
   ])('refuses %s', (_, body, code) => {
     expect(codeOf(withCrc(body))).toBe(code);
   });

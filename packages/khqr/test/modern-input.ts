@@ -2,9 +2,14 @@ import type { KhqrInput } from '@khqr-checkout/khqr';
 import type { OfficialInput } from './vectors.ts';
 
 /** The modern `generateKhqr` input equivalent to an official-SDK input. */
-export function modernInputFor(kind: 'individual' | 'merchant', input: OfficialInput, now: number): KhqrInput {
+export function modernInputFor(
+  kind: 'individual' | 'merchant',
+  input: OfficialInput,
+  now: number,
+): KhqrInput {
   const o = input.optional ?? {};
-  const s = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : (String(v) as string));
+  const s = (v: unknown) =>
+    v === undefined || v === null || v === '' ? undefined : (String(v) as string);
   const out: Record<string, unknown> = {
     bakongAccountId: input.bakongAccountID,
     merchantName: input.merchantName,
@@ -33,5 +38,7 @@ export function modernInputFor(kind: 'individual' | 'merchant', input: OfficialI
       merchantCity: s(o.merchantCityAlternateLanguage),
     };
   }
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as unknown as KhqrInput;
+  return Object.fromEntries(
+    Object.entries(out).filter(([, v]) => v !== undefined),
+  ) as unknown as KhqrInput;
 }

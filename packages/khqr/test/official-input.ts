@@ -6,15 +6,17 @@ export function infoFor(
   kind: 'individual' | 'merchant',
   input: OfficialInput,
 ): IndividualInfo | MerchantInfo {
-  const a = input as Record<string, never>;
+  // The vectors hold deliberately wrong types (null, numbers, arrays): pass them on untouched.
+  const v = (key: keyof OfficialInput) => input[key] as string;
+  const optional = input.optional ?? {};
   return kind === 'merchant'
     ? new MerchantInfo(
-        a.bakongAccountID,
-        a.merchantName,
-        a.merchantCity,
-        a.merchantID,
-        a.acquiringBank,
-        input.optional,
+        v('bakongAccountID'),
+        v('merchantName'),
+        v('merchantCity'),
+        v('merchantID'),
+        v('acquiringBank'),
+        optional,
       )
-    : new IndividualInfo(a.bakongAccountID, a.merchantName, a.merchantCity, input.optional);
+    : new IndividualInfo(v('bakongAccountID'), v('merchantName'), v('merchantCity'), optional);
 }

@@ -91,12 +91,13 @@ export function subFields(
   return recognised ? data : value;
 }
 
-/** The top-level walk: known tags only, 30 renamed 29, stopping when a tag repeats at once. */
-export function topLevel(qr: string): {
-  tags: Array<[string, string]>;
-  merchantType: string | null;
-  sawMerchant: boolean;
-} {
+/** The top-level walk: known tags only, 30 renamed 29, stopping when a tag repeats at once;
+ * HANG where the official walk never ends. */
+export function topLevel(
+  qr: string,
+):
+  | { tags: Array<[string, string]>; merchantType: string | null; sawMerchant: boolean }
+  | typeof HANG {
   const tags: Array<[string, string]> = [];
   let merchantType: string | null = null;
   let sawMerchant = false;
@@ -106,6 +107,9 @@ export function topLevel(qr: string): {
     const c = cut(rest);
     if (c.tag === last) break;
     let tag = c.tag;
+    // No progress: the next round sees the same tag and stops, unless 30 was renamed 29, where
+    // the official loop never ends.
+    if (c.rest.length >= rest.length && tag === '30') return HANG;
     if (tag === '30') {
       merchantType = '30';
       sawMerchant = true;

@@ -19,7 +19,9 @@ const TYPES: Record<string, string> = {
 
 /** The official `decode` output; `HANG` where the official SDK never returns. */
 export function officialDecode(qr: string): Record<string, string | null> | typeof HANG {
-  const { tags, merchantType, sawMerchant } = topLevel(qr.length > MAX_INPUT ? '' : qr);
+  const top = topLevel(qr.length > MAX_INPUT ? '' : qr);
+  if (top === HANG) return HANG;
+  const { tags, merchantType, sawMerchant } = top;
   const byTag = new Map(tags);
   const out: Record<string, string | null> = { merchantType };
   for (const defaults of Object.values(SUB_DEFAULTS)) Object.assign(out, defaults);
@@ -121,7 +123,9 @@ export function officialVerify(qr: unknown, now: number): boolean {
   if (typeof qr !== 'string' || qr.length > MAX_INPUT || !/6304[A-Fa-f0-9]{4}$/.test(qr))
     return false;
   if (crc16(qr.slice(0, -4)) !== qr.slice(-4).toUpperCase() || qr.length < 12) return false;
-  const { tags } = topLevel(qr);
+  const top = topLevel(qr);
+  if (top === HANG) return false;
+  const { tags } = top;
   const has = (t: string) => tags.some(([tag]) => tag === t);
   if (tags.some(([t, v]) => t === '01' && v === '12') && !(has('54') && has('99'))) return false;
   if (has('54') && !has('99')) return false;
