@@ -68,9 +68,9 @@ const officialInput = fc.record(
   {
     bakongAccountID: orInvalid(
       accountId,
-      pick('', null, undefined, 'johnsmith', `${'a'.repeat(28)}@aclb`, 'a@b@c', 'a@', '@b', 123),
+      pick<unknown>('', null, undefined, 'johnsmith', `${'a'.repeat(28)}@aclb`, 'a@b@c', 'a@', '@b', 123),
     ),
-    merchantName: orInvalid(text(1, 25), text(26, 28), pick('', null, 12345, 'Café 😀')),
+    merchantName: orInvalid(text(1, 25), text(26, 28), pick<unknown>('', null, 12345, 'Café 😀')),
     merchantCity: orInvalid(text(1, 15), text(16, 17), pick('', undefined, null)),
     merchantID: orInvalid(fc.stringMatching(/^[0-9]{1,20}$/), pick('', null, 'M'.repeat(33))),
     acquiringBank: orInvalid(text(1, 20), pick('', undefined, 'B'.repeat(33))),
