@@ -1,4 +1,4 @@
-import { fail, KhqrErrorCode } from './errors.ts';
+import { fail } from './errors.ts';
 
 /** The currencies a KHQR can carry. */
 export type KhqrCurrency = 'KHR' | 'USD';
@@ -10,7 +10,7 @@ const DECIMAL = /^(\d*)(?:\.(\d*))?$/;
 
 function badAmount(amount: unknown, why: string): never {
   return fail(
-    KhqrErrorCode.TRANSACTION_AMOUNT_INVALID,
+    4 /* TRANSACTION_AMOUNT_INVALID */,
     `Invalid amount ${typeof amount === 'string' ? JSON.stringify(amount) : String(amount)}: ${why}`,
   );
 }

@@ -1,5 +1,5 @@
 import type { KhqrCurrency } from './amount.ts';
-import { KhqrErrorCode as E, fail, type KhqrErrorCodeValue } from './errors.ts';
+import { fail, type KhqrErrorCodeValue } from './errors.ts';
 import { MAX_KHQR_LENGTH, parseTlv } from './tlv.ts';
 
 /** A decoded KHQR. Absent optional fields are left out. */
@@ -37,20 +37,20 @@ export interface KhqrData {
 }
 
 const REQUIRED: Array<[tag: string, code: KhqrErrorCodeValue, name: string]> = [
-  ['00', E.PAYLOAD_FORMAT_INDICATOR_TAG_REQUIRED, 'payload format indicator'],
-  ['52', E.MERCHANT_CATEGORY_TAG_REQUIRED, 'merchant category code'],
-  ['53', E.CURRENCY_TYPE_REQUIRED, 'transaction currency'],
-  ['58', E.COUNTRY_CODE_TAG_REQUIRED, 'country code'],
-  ['59', E.MERCHANT_NAME_REQUIRED, 'merchant name'],
-  ['60', E.MERCHANT_CITY_TAG_REQUIRED, 'merchant city'],
-  ['63', E.CRC_TAG_REQUIRED, 'CRC'],
+  ['00', 23 /* PAYLOAD_FORMAT_INDICATOR_TAG_REQUIRED */, 'payload format indicator'],
+  ['52', 25 /* MERCHANT_CATEGORY_TAG_REQUIRED */, 'merchant category code'],
+  ['53', 9 /* CURRENCY_TYPE_REQUIRED */, 'transaction currency'],
+  ['58', 26 /* COUNTRY_CODE_TAG_REQUIRED */, 'country code'],
+  ['59', 2 /* MERCHANT_NAME_REQUIRED */, 'merchant name'],
+  ['60', 27 /* MERCHANT_CITY_TAG_REQUIRED */, 'merchant city'],
+  ['63', 24 /* CRC_TAG_REQUIRED */, 'CRC'],
 ];
 
 function timestamp(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d{13}$/.test(value)) {
     fail(
-      E.EXPIRATION_TIMESTAMP_LENGTH_INVALID,
+      49 /* EXPIRATION_TIMESTAMP_LENGTH_INVALID */,
       `The ${name} timestamp ${JSON.stringify(value)} is not 13 digits (ms).`,
     );
   }
@@ -66,10 +66,11 @@ function timestamp(value: string | undefined, name: string): number | undefined 
  * @example decodeKhqr(qr).amount // '12.50'
  */
 export function decodeKhqr(qr: string): KhqrData {
-  if (typeof qr !== 'string') return fail(E.MALFORMED_TLV, `A KHQR is a string, got ${typeof qr}.`);
+  if (typeof qr !== 'string')
+    return fail(102 /* MALFORMED_TLV */, `A KHQR is a string, got ${typeof qr}.`);
   if (qr.length > MAX_KHQR_LENGTH) {
     fail(
-      E.INPUT_TOO_LONG,
+      103 /* INPUT_TOO_LONG */,
       `The string is ${qr.length} characters long; a KHQR has at most ${MAX_KHQR_LENGTH}.`,
     );
   }
@@ -79,17 +80,23 @@ export function decodeKhqr(qr: string): KhqrData {
   }
   const crc = top.get('63') as string;
   if (!qr.endsWith(`6304${crc}`) || crc.length !== 4) {
-    fail(E.CRC_LENGTH_INVALID, 'The CRC (tag 63) must be the last data object, with 4 hex digits.');
+    fail(
+      22 /* CRC_LENGTH_INVALID */,
+      'The CRC (tag 63) must be the last data object, with 4 hex digits.',
+    );
   }
   const individual = top.get('29');
   const merchant = top.get('30');
   if (individual !== undefined && merchant !== undefined) {
-    fail(E.DUPLICATE_TAG, 'A KHQR carries one account template, tag 29 or tag 30, not both.');
+    fail(
+      106 /* DUPLICATE_TAG */,
+      'A KHQR carries one account template, tag 29 or tag 30, not both.',
+    );
   }
   const mai = individual ?? merchant;
   if (mai === undefined) {
     return fail(
-      E.BAKONG_ACCOUNT_ID_REQUIRED,
+      1 /* BAKONG_ACCOUNT_ID_REQUIRED */,
       'This is not a KHQR: it has no Bakong account (tag 29 or 30).',
     );
   }
@@ -97,7 +104,7 @@ export function decodeKhqr(qr: string): KhqrData {
   const bakongAccountId = account.get('00');
   if (bakongAccountId === undefined) {
     return fail(
-      E.BAKONG_ACCOUNT_ID_REQUIRED,
+      1 /* BAKONG_ACCOUNT_ID_REQUIRED */,
       'The account template has no Bakong account ID (sub-tag 00).',
     );
   }
@@ -105,7 +112,7 @@ export function decodeKhqr(qr: string): KhqrData {
   const currency = currencyCode === '116' ? 'KHR' : currencyCode === '840' ? 'USD' : undefined;
   if (currency === undefined) {
     return fail(
-      E.UNSUPPORTED_CURRENCY,
+      28 /* UNSUPPORTED_CURRENCY */,
       `Currency ${JSON.stringify(currencyCode)} (tag 53) is not KHR (116) or USD (840).`,
     );
   }
@@ -114,7 +121,7 @@ export function decodeKhqr(qr: string): KhqrData {
   const times = parseTlv(top.get('99') ?? '', 'timestamp template (tag 99)');
   if (top.get('00') !== '01') {
     fail(
-      E.PAYLOAD_FORMAT_INDICATOR_LENGTH_INVALID,
+      16 /* PAYLOAD_FORMAT_INDICATOR_LENGTH_INVALID */,
       'The payload format indicator (tag 00) must be "01".',
     );
   }
@@ -122,7 +129,7 @@ export function decodeKhqr(qr: string): KhqrData {
   const poi = top.get('01');
   if (poi !== undefined && poi !== '11' && poi !== '12') {
     fail(
-      E.POINT_OF_INITIATION_METHOD_INVALID,
+      48 /* POINT_OF_INITIATION_METHOD_INVALID */,
       `Point of initiation ${JSON.stringify(poi)} (tag 01) must be 11 (static) or 12 (dynamic).`,
     );
   }

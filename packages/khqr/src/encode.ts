@@ -1,6 +1,6 @@
 import { CURRENCY_CODES, formatAmount } from './amount.ts';
 import { crc16 } from './crc16.ts';
-import { KhqrErrorCode as E, fail, type KhqrErrorCodeValue } from './errors.ts';
+import { fail, type KhqrErrorCodeValue } from './errors.ts';
 import { tlv } from './tlv.ts';
 
 /**
@@ -10,26 +10,29 @@ import { tlv } from './tlv.ts';
  * @internal
  */
 export interface KhqrFields {
+  /** Tag 30 (merchant) rather than tag 29 (individual). */
   merchant: boolean;
-  account: unknown;
+  bakongAccountId: unknown;
   merchantId?: unknown;
   acquiringBank?: unknown;
+  /** Read for individual QRs only. */
   accountInformation?: unknown;
-  upi?: unknown;
-  mcc?: unknown;
+  upiMerchantAccount?: unknown;
+  merchantCategoryCode?: unknown;
+  /** The tag 53 code: `116`, `'840'`, … */
   currency: unknown;
   /** Present exactly when the QR is dynamic. */
   amount?: unknown;
-  name: unknown;
-  city?: unknown;
+  merchantName: unknown;
+  merchantCity?: unknown;
   billNumber?: unknown;
   mobileNumber?: unknown;
   storeLabel?: unknown;
   terminalLabel?: unknown;
   purpose?: unknown;
-  languagePreference?: unknown;
-  alternateName?: unknown;
-  alternateCity?: unknown;
+  alternateLanguage?:
+    | { language?: unknown; merchantName?: unknown; merchantCity?: unknown }
+    | undefined;
   /** Creation timestamp (ms) written to tag 99. */
   created: number;
   expires?: unknown;
@@ -40,18 +43,19 @@ export interface KhqrFields {
 }
 
 const q = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+const iso = (t: number): string => new Date(t).toISOString();
 
 /** A field's text, or undefined when absent (`undefined`, `null` or `''`). */
 export function text(value: unknown, name: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') {
-    return fail(E.INVALID_OPTION, `${name} must be a string, got ${typeof value}.`);
+    return fail(109 /* INVALID_OPTION */, `${name} must be a string, got ${typeof value}.`);
   }
   if (/[\uD800-\uDFFF]/.test(value)) {
     fail(
-      E.UNSUPPORTED_CHARACTER,
-      `${name} ${q(value)} contains an emoji or another character outside the Basic Multilingual Plane: bank apps disagree on its length. Remove it.`,
+      105 /* UNSUPPORTED_CHARACTER */,
+      `${name} ${q(value)} holds an emoji or other non-BMP character, whose length bank apps disagree on: remove it.`,
     );
   }
   return value;
@@ -78,8 +82,8 @@ function optional(
 function template(tag: string, value: string, name: string): string {
   if (value.length > 99) {
     fail(
-      E.TEMPLATE_TOO_LONG,
-      `The ${name} (tag ${tag}) would be ${value.length} characters long; the limit is 99. Shorten its fields.`,
+      101 /* TEMPLATE_TOO_LONG */,
+      `The ${name} (tag ${tag}) is ${value.length} characters; the limit is 99: shorten its fields.`,
     );
   }
   return value ? tlv(tag, value) : '';
@@ -88,17 +92,20 @@ function template(tag: string, value: string, name: string): string {
 /** Tag 53 from a loose currency value (`116`, `'840'`, …), with the official SDK's checks. */
 export function currencyCode(value: unknown): string {
   if (value === undefined || value === null || value === '') {
-    fail(E.CURRENCY_TYPE_REQUIRED, 'currency is required: "KHR" or "USD".');
+    fail(9 /* CURRENCY_TYPE_REQUIRED */, 'currency is required: "KHR" or "USD".');
   }
   if (typeof value === 'string' && value.length > 3) {
     fail(
-      E.TRANSACTION_CURRENCY_LENGTH_INVALID,
+      19 /* TRANSACTION_CURRENCY_LENGTH_INVALID */,
       `currency ${q(value)} is too long: use "KHR" or "USD".`,
     );
   }
   const s = String(value);
   if (s === CURRENCY_CODES.KHR || s === CURRENCY_CODES.USD) return s;
-  return fail(E.UNSUPPORTED_CURRENCY, `currency ${q(value)} is not supported: use "KHR" or "USD".`);
+  return fail(
+    28 /* UNSUPPORTED_CURRENCY */,
+    `currency ${q(value)} is not supported: use "KHR" or "USD".`,
+  );
 }
 
 /**
@@ -109,23 +116,23 @@ export function currencyCode(value: unknown): string {
 export function encodeKhqr(f: KhqrFields): string {
   const upi = optional(
     '15',
-    f.upi,
+    f.upiMerchantAccount,
     99,
-    E.UPI_ACCOUNT_INFORMATION_LENGTH_INVALID,
+    43 /* UPI_ACCOUNT_INFORMATION_LENGTH_INVALID */,
     'upiMerchantAccount',
   );
 
-  const account = text(f.account, 'bakongAccountId');
+  const account = text(f.bakongAccountId, 'bakongAccountId');
   if (account === undefined) {
     fail(
-      E.BAKONG_ACCOUNT_ID_REQUIRED,
+      1 /* BAKONG_ACCOUNT_ID_REQUIRED */,
       'bakongAccountId is required: the receiving Bakong account, such as "shop@aclb".',
     );
   }
-  limit(account, 32, E.BAKONG_ACCOUNT_ID_LENGTH_INVALID, 'bakongAccountId');
+  limit(account, 32, 6 /* BAKONG_ACCOUNT_ID_LENGTH_INVALID */, 'bakongAccountId');
   if (!/^[^@]+@[^@]+$/.test(account)) {
     fail(
-      E.BAKONG_ACCOUNT_ID_INVALID,
+      3 /* BAKONG_ACCOUNT_ID_INVALID */,
       `bakongAccountId ${q(account)} is not a Bakong account ID: it must look like "name@bank", with exactly one "@".`,
     );
   }
@@ -133,38 +140,44 @@ export function encodeKhqr(f: KhqrFields): string {
   if (f.merchant) {
     const id = text(f.merchantId, 'merchantId');
     if (id === undefined)
-      fail(E.MERCHANT_ID_REQUIRED, 'merchantId is required for a merchant KHQR.');
-    limit(id, 32, E.MERCHANT_ID_LENGTH_INVALID, 'merchantId');
+      fail(30 /* MERCHANT_ID_REQUIRED */, 'merchantId is required for a merchant KHQR.');
+    limit(id, 32, 32 /* MERCHANT_ID_LENGTH_INVALID */, 'merchantId');
     const bank = text(f.acquiringBank, 'acquiringBank');
     if (bank === undefined) {
-      fail(E.ACQUIRING_BANK_REQUIRED, 'acquiringBank is required for a merchant KHQR.');
+      fail(31 /* ACQUIRING_BANK_REQUIRED */, 'acquiringBank is required for a merchant KHQR.');
     }
     mai +=
-      tlv('01', id) + tlv('02', limit(bank, 32, E.ACQUIRING_BANK_LENGTH_INVALID, 'acquiringBank'));
+      tlv('01', id) +
+      tlv('02', limit(bank, 32, 33 /* ACQUIRING_BANK_LENGTH_INVALID */, 'acquiringBank'));
   } else {
     mai +=
       optional(
         '01',
         f.accountInformation,
         32,
-        E.ACCOUNT_INFORMATION_LENGTH_INVALID,
+        35 /* ACCOUNT_INFORMATION_LENGTH_INVALID */,
         'accountInformation',
-      ) + optional('02', f.acquiringBank, 32, E.ACQUIRING_BANK_LENGTH_INVALID, 'acquiringBank');
+      ) +
+      optional('02', f.acquiringBank, 32, 33 /* ACQUIRING_BANK_LENGTH_INVALID */, 'acquiringBank');
   }
   mai = template(f.merchant ? '30' : '29', mai, 'merchant account information');
 
-  const mcc = f.mcc === undefined || f.mcc === null ? '5999' : String(f.mcc);
-  if (mcc === '') fail(E.MERCHANT_CATEGORY_TAG_REQUIRED, 'merchantCategoryCode must not be empty.');
-  limit(mcc, 4, E.MERCHANT_CODE_LENGTH_INVALID, 'merchantCategoryCode');
+  const mcc =
+    f.merchantCategoryCode === undefined || f.merchantCategoryCode === null
+      ? '5999'
+      : String(f.merchantCategoryCode);
+  if (mcc === '')
+    fail(25 /* MERCHANT_CATEGORY_TAG_REQUIRED */, 'merchantCategoryCode must not be empty.');
+  limit(mcc, 4, 18 /* MERCHANT_CODE_LENGTH_INVALID */, 'merchantCategoryCode');
   if (!/^\d+$/.test(mcc)) {
     fail(
-      E.INVALID_MERCHANT_CATEGORY_CODE,
+      51 /* INVALID_MERCHANT_CATEGORY_CODE */,
       `merchantCategoryCode ${q(mcc)} must be 4 digits (ISO 18245), such as "5999".`,
     );
   }
   if (mcc.length !== 4) {
     fail(
-      E.MERCHANT_CODE_LENGTH_INVALID,
+      18 /* MERCHANT_CODE_LENGTH_INVALID */,
       `merchantCategoryCode ${q(mcc)} must be exactly 4 digits (ISO 18245), such as "5999".`,
     );
   }
@@ -172,30 +185,30 @@ export function encodeKhqr(f: KhqrFields): string {
   const currency = currencyCode(f.currency);
   if (upi && currency === CURRENCY_CODES.USD) {
     fail(
-      E.UPI_ACCOUNT_INFORMATION_INVALID_CURRENCY,
+      44 /* UPI_ACCOUNT_INFORMATION_INVALID_CURRENCY */,
       'A UnionPay account (tag 15) cannot be used with USD: use KHR.',
     );
   }
   const dynamic = f.amount !== undefined;
   const amount = dynamic ? tlv('54', formatAmount(f.amount, currency)) : '';
 
-  const name = text(f.name, 'merchantName');
-  if (name === undefined) fail(E.MERCHANT_NAME_REQUIRED, 'merchantName is required.');
-  limit(name, 25, E.MERCHANT_NAME_LENGTH_INVALID, 'merchantName');
+  const name = text(f.merchantName, 'merchantName');
+  if (name === undefined) fail(2 /* MERCHANT_NAME_REQUIRED */, 'merchantName is required.');
+  limit(name, 25, 7 /* MERCHANT_NAME_LENGTH_INVALID */, 'merchantName');
   const city = limit(
-    text(f.city, 'merchantCity') ?? 'Phnom Penh',
+    text(f.merchantCity, 'merchantCity') ?? 'Phnom Penh',
     15,
-    E.MERCHANT_CITY_LENGTH_INVALID,
+    21 /* MERCHANT_CITY_LENGTH_INVALID */,
     'merchantCity',
   );
 
   const additional = template(
     '62',
-    optional('01', f.billNumber, 25, E.BILL_NUMBER_LENGTH_INVALID, 'billNumber') +
-      optional('02', f.mobileNumber, 25, E.MOBILE_NUMBER_LENGTH_INVALID, 'mobileNumber') +
-      optional('03', f.storeLabel, 25, E.STORE_LABEL_LENGTH_INVALID, 'storeLabel') +
-      optional('07', f.terminalLabel, 25, E.TERMINAL_LABEL_LENGTH_INVALID, 'terminalLabel') +
-      optional('08', f.purpose, 25, E.PURPOSE_OF_TRANSACTION_LENGTH_INVALID, 'purpose'),
+    optional('01', f.billNumber, 25, 10 /* BILL_NUMBER_LENGTH_INVALID */, 'billNumber') +
+      optional('02', f.mobileNumber, 25, 34 /* MOBILE_NUMBER_LENGTH_INVALID */, 'mobileNumber') +
+      optional('03', f.storeLabel, 25, 11 /* STORE_LABEL_LENGTH_INVALID */, 'storeLabel') +
+      optional('07', f.terminalLabel, 25, 12 /* TERMINAL_LABEL_LENGTH_INVALID */, 'terminalLabel') +
+      optional('08', f.purpose, 25, 42 /* PURPOSE_OF_TRANSACTION_LENGTH_INVALID */, 'purpose'),
     'additional data',
   );
 
@@ -208,13 +221,13 @@ export function encodeKhqr(f: KhqrFields): string {
 }
 
 function languageTemplate(f: KhqrFields): string {
-  const preference = text(f.languagePreference, 'alternateLanguage.language');
-  const name = text(f.alternateName, 'alternateLanguage.merchantName');
-  const city = text(f.alternateCity, 'alternateLanguage.merchantCity');
+  const preference = text(f.alternateLanguage?.language, 'alternateLanguage.language');
+  const name = text(f.alternateLanguage?.merchantName, 'alternateLanguage.merchantName');
+  const city = text(f.alternateLanguage?.merchantCity, 'alternateLanguage.merchantCity');
   if (name === undefined) {
     if (preference !== undefined || city !== undefined) {
       fail(
-        E.MERCHANT_NAME_ALTERNATE_LANGUAGE_REQUIRED,
+        39 /* MERCHANT_NAME_ALTERNATE_LANGUAGE_REQUIRED */,
         'alternateLanguage.merchantName is required when a language or an alternate city is given.',
       );
     }
@@ -222,13 +235,13 @@ function languageTemplate(f: KhqrFields): string {
   }
   if (preference === undefined) {
     fail(
-      E.LANGUAGE_PREFERENCE_REQUIRED,
+      37 /* LANGUAGE_PREFERENCE_REQUIRED */,
       'alternateLanguage.language is required with an alternate name: a 2-letter ISO 639-1 code such as "km".',
     );
   }
   if (preference.length !== 2) {
     fail(
-      E.LANGUAGE_PREFERENCE_LENGTH_INVALID,
+      38 /* LANGUAGE_PREFERENCE_LENGTH_INVALID */,
       `alternateLanguage.language ${q(preference)} must be a 2-letter ISO 639-1 code such as "km".`,
     );
   }
@@ -240,7 +253,7 @@ function languageTemplate(f: KhqrFields): string {
         limit(
           name,
           25,
-          E.MERCHANT_NAME_ALTERNATE_LANGUAGE_LENGTH_INVALID,
+          40 /* MERCHANT_NAME_ALTERNATE_LANGUAGE_LENGTH_INVALID */,
           'alternateLanguage.merchantName',
         ),
       ) +
@@ -251,7 +264,7 @@ function languageTemplate(f: KhqrFields): string {
             limit(
               city,
               15,
-              E.MERCHANT_CITY_ALTERNATE_LANGUAGE_LENGTH_INVALID,
+              41 /* MERCHANT_CITY_ALTERNATE_LANGUAGE_LENGTH_INVALID */,
               'alternateLanguage.merchantCity',
             ),
           )),
@@ -264,28 +277,27 @@ function expiry(f: KhqrFields): number {
   const expires = Number(raw);
   if (!raw || !expires) {
     fail(
-      E.EXPIRATION_TIMESTAMP_REQUIRED,
+      45 /* EXPIRATION_TIMESTAMP_REQUIRED */,
       'A dynamic KHQR needs an expiry: pass expiresAt (ms) or lifetime (seconds).',
     );
   }
   if (String(expires).length !== 13) {
     fail(
-      E.EXPIRATION_TIMESTAMP_LENGTH_INVALID,
+      49 /* EXPIRATION_TIMESTAMP_LENGTH_INVALID */,
       `Expiry ${q(raw)} is not a 13-digit timestamp in milliseconds${String(expires).length === 10 ? ' (it looks like seconds: multiply by 1000)' : ''}.`,
     );
   }
   if (expires < f.created) {
     fail(
-      E.EXPIRATION_TIMESTAMP_IN_THE_PAST,
-      `Expiry ${new Date(expires).toISOString()} is before the QR's creation time.`,
+      50 /* EXPIRATION_TIMESTAMP_IN_THE_PAST */,
+      `Expiry ${iso(expires)} is before the creation time.`,
     );
   }
-  if (expires < f.now)
-    fail(E.KHQR_EXPIRED, `This dynamic KHQR expired at ${new Date(expires).toISOString()}.`);
+  if (expires < f.now) fail(46 /* KHQR_EXPIRED */, `This KHQR expired at ${iso(expires)}.`);
   if (f.maxLifetimeMs !== undefined && expires - f.created > f.maxLifetimeMs) {
     fail(
-      E.EXPIRY_TOO_FAR,
-      `Expiry ${new Date(expires).toISOString()} is ${Math.round((expires - f.created) / 1000)} s after creation; Bakong's limit is ${f.maxLifetimeMs / 1000} s. Pass allowLongExpiry: true only if your acquirer allows it.`,
+      104 /* EXPIRY_TOO_FAR */,
+      `Expiry ${iso(expires)} is ${Math.round((expires - f.created) / 1000)} s after creation; the limit is ${f.maxLifetimeMs / 1000} s (allowLongExpiry lifts it).`,
     );
   }
   return expires;

@@ -1,6 +1,6 @@
 import { CURRENCY_CODES, type KhqrCurrency } from './amount.ts';
 import { encodeKhqr } from './encode.ts';
-import { KhqrErrorCode as E, fail } from './errors.ts';
+import { fail } from './errors.ts';
 import { khqrMd5 } from './md5.ts';
 
 /** Bakong's limit on a dynamic KHQR's lifetime: 10 minutes. */
@@ -89,44 +89,28 @@ export interface GeneratedKhqr {
 export function generateKhqr(input: KhqrInput): GeneratedKhqr {
   if (typeof input !== 'object' || input === null) {
     fail(
-      E.INVALID_OPTION,
+      109 /* INVALID_OPTION */,
       'generateKhqr expects one options object, such as { bakongAccountId, merchantName, amount }.',
     );
   }
   const now = input.now ?? Date.now();
   if (!Number.isSafeInteger(now) || now < 0)
-    fail(E.INVALID_OPTION, `now must be a timestamp in ms, got ${input.now}.`);
+    fail(109 /* INVALID_OPTION */, `now must be a timestamp in ms, got ${input.now}.`);
   const dynamic = input.amount !== undefined && input.amount !== null && input.amount !== '';
   let expires: number | undefined;
   if (dynamic) expires = expiryFor(input, now);
   else if (input.expiresAt !== undefined || input.lifetime !== undefined) {
     fail(
-      E.INVALID_OPTION,
+      109 /* INVALID_OPTION */,
       'expiresAt and lifetime apply only to dynamic QRs: give an amount, or drop them.',
     );
   }
   const currency = input.currency ?? 'KHR';
-  const alt = input.alternateLanguage;
   const qr = encodeKhqr({
+    ...input,
     merchant: input.merchantId !== undefined && input.merchantId !== '',
-    account: input.bakongAccountId,
-    merchantId: input.merchantId,
-    acquiringBank: input.acquiringBank,
-    accountInformation: input.accountInformation,
-    upi: input.upiMerchantAccount,
-    mcc: input.merchantCategoryCode,
     currency: currency in CURRENCY_CODES ? CURRENCY_CODES[currency] : currency,
     amount: dynamic ? input.amount : undefined,
-    name: input.merchantName,
-    city: input.merchantCity,
-    billNumber: input.billNumber,
-    mobileNumber: input.mobileNumber,
-    storeLabel: input.storeLabel,
-    terminalLabel: input.terminalLabel,
-    purpose: input.purpose,
-    languagePreference: alt?.language,
-    alternateName: alt?.merchantName,
-    alternateCity: alt?.merchantCity,
     created: now,
     expires,
     now,
@@ -143,12 +127,12 @@ export function generateKhqr(input: KhqrInput): GeneratedKhqr {
 function expiryFor(input: KhqrInput, now: number): number {
   const { expiresAt, lifetime } = input;
   if (expiresAt !== undefined && lifetime !== undefined) {
-    fail(E.INVALID_OPTION, 'Give expiresAt or lifetime, not both.');
+    fail(109 /* INVALID_OPTION */, 'Give expiresAt or lifetime, not both.');
   }
   if (expiresAt !== undefined) {
     if (typeof expiresAt !== 'number' || !Number.isInteger(expiresAt)) {
       fail(
-        E.INVALID_OPTION,
+        109 /* INVALID_OPTION */,
         `expiresAt must be a timestamp in ms (a whole number), got ${String(expiresAt)}.`,
       );
     }
@@ -157,7 +141,7 @@ function expiryFor(input: KhqrInput, now: number): number {
   const seconds = lifetime ?? DEFAULT_LIFETIME_SECONDS;
   if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) {
     fail(
-      E.INVALID_OPTION,
+      109 /* INVALID_OPTION */,
       `lifetime must be a positive number of seconds (at most ${MAX_LIFETIME_SECONDS}), got ${String(seconds)}.`,
     );
   }

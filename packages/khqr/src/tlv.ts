@@ -1,4 +1,4 @@
-import { fail, KhqrErrorCode } from './errors.ts';
+import { fail } from './errors.ts';
 
 /** Longest string the decoder accepts: EMVCo caps a merchant-presented payload at 512 characters. */
 export const MAX_KHQR_LENGTH = 512;
@@ -31,20 +31,20 @@ export function parseTlv(s: string, where: string): Map<string, string> {
     const l1 = digit(s, i + 3);
     if (t0 < 0 || t1 < 0 || l0 < 0 || l1 < 0) {
       fail(
-        KhqrErrorCode.MALFORMED_TLV,
-        `Malformed ${where} at character ${i}: expected a 2-digit tag and a 2-digit length, found ${JSON.stringify(s.slice(i, i + 4))}.`,
+        102 /* MALFORMED_TLV */,
+        `Malformed ${where} at character ${i}: expected 2-digit tag and length, found ${JSON.stringify(s.slice(i, i + 4))}.`,
       );
     }
     const tag = s.slice(i, i + 2);
     const end = i + 4 + l0 * 10 + l1;
     if (end > s.length) {
       fail(
-        KhqrErrorCode.MALFORMED_TLV,
-        `Malformed ${where}: tag ${tag} at character ${i} claims ${end - i - 4} characters but only ${s.length - i - 4} remain.`,
+        102 /* MALFORMED_TLV */,
+        `Malformed ${where}: tag ${tag} at character ${i} runs past the end.`,
       );
     }
     if (out.has(tag)) {
-      fail(KhqrErrorCode.DUPLICATE_TAG, `Tag ${tag} appears twice in the ${where}.`);
+      fail(106 /* DUPLICATE_TAG */, `Tag ${tag} appears twice in the ${where}.`);
     }
     out.set(tag, s.slice(i + 4, end));
     i = end;

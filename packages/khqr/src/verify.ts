@@ -1,7 +1,8 @@
+import { CURRENCY_CODES } from './amount.ts';
 import { crc16 } from './crc16.ts';
 import { decodeKhqr, type KhqrData } from './decode.ts';
 import { encodeKhqr } from './encode.ts';
-import { KhqrErrorCode as E, fail, KhqrError } from './errors.ts';
+import { fail, KhqrError } from './errors.ts';
 import { MAX_LIFETIME_SECONDS } from './generate.ts';
 
 /** Options of {@link verifyKhqr}. */
@@ -30,13 +31,13 @@ export function verifyKhqr(qr: string, options: VerifyKhqrOptions = {}): KhqrVer
     const data = decodeKhqr(qr);
     if (crc16(qr.slice(0, -4)) !== data.crc.toUpperCase()) {
       fail(
-        E.CRC_MISMATCH,
+        107 /* CRC_MISMATCH */,
         `The CRC ${data.crc} does not match the payload: the QR was altered or misread.`,
       );
     }
     if (data.countryCode !== 'KH') {
       fail(
-        E.COUNTRY_CODE_INVALID,
+        108 /* COUNTRY_CODE_INVALID */,
         `Country ${JSON.stringify(data.countryCode)} (tag 58) is not KH: this QR is not a KHQR.`,
       );
     }
@@ -50,40 +51,30 @@ export function verifyKhqr(qr: string, options: VerifyKhqrOptions = {}): KhqrVer
 
 function checkRules(data: KhqrData, options: VerifyKhqrOptions): void {
   if (data.dynamic && data.amount === undefined) {
-    fail(E.INVALID_DYNAMIC_KHQR, 'A dynamic KHQR (tag 01 = 12) must carry an amount (tag 54).');
+    fail(
+      47 /* INVALID_DYNAMIC_KHQR */,
+      'A dynamic KHQR (tag 01 = 12) must carry an amount (tag 54).',
+    );
   }
   if (!data.dynamic && data.amount !== undefined) {
-    fail(E.INVALID_DYNAMIC_KHQR, 'A static KHQR (tag 01 = 11) must not carry an amount (tag 54).');
+    fail(
+      47 /* INVALID_DYNAMIC_KHQR */,
+      'A static KHQR (tag 01 = 11) must not carry an amount (tag 54).',
+    );
   }
   if (data.dynamic && (data.createdAt === undefined || data.expiresAt === undefined)) {
     fail(
-      E.EXPIRATION_TIMESTAMP_REQUIRED,
+      45 /* EXPIRATION_TIMESTAMP_REQUIRED */,
       'A dynamic KHQR must carry creation and expiration timestamps (tag 99).',
     );
   }
   const now = options.now ?? Date.now();
-  const alt = data.alternateLanguage;
   // The generator's own rules, so that verify accepts exactly what generate can produce.
   encodeKhqr({
+    ...data,
     merchant: data.type === 'merchant',
-    account: data.bakongAccountId,
-    merchantId: data.merchantId,
-    acquiringBank: data.acquiringBank,
-    accountInformation: data.accountInformation,
-    upi: data.upiMerchantAccount,
-    mcc: data.merchantCategoryCode,
-    currency: data.currency === 'KHR' ? '116' : '840',
+    currency: CURRENCY_CODES[data.currency],
     amount: data.dynamic ? data.amount : undefined,
-    name: data.merchantName,
-    city: data.merchantCity,
-    billNumber: data.billNumber,
-    mobileNumber: data.mobileNumber,
-    storeLabel: data.storeLabel,
-    terminalLabel: data.terminalLabel,
-    purpose: data.purpose,
-    languagePreference: alt?.language,
-    alternateName: alt?.merchantName,
-    alternateCity: alt?.merchantCity,
     created: data.createdAt ?? now,
     expires: data.expiresAt,
     now: options.ignoreExpiry ? 0 : now,

@@ -1,5 +1,5 @@
 import { encodeKhqr } from '../encode.ts';
-import { KhqrErrorCode as E, KhqrError } from '../errors.ts';
+import { KhqrError } from '../errors.ts';
 import { khqrMd5 } from '../md5.ts';
 import type { IndividualInfo, MerchantInfo } from './info.ts';
 import { OFFICIAL_MESSAGES } from './messages.ts';
@@ -51,26 +51,28 @@ function generate(
   try {
     const qr = encodeKhqr({
       merchant,
-      account: info.bakongAccountID,
+      bakongAccountId: info.bakongAccountID,
       merchantId: merchant ? m.merchantID : undefined,
       acquiringBank: info.acquiringBank,
       accountInformation: merchant ? undefined : info.accountInformation,
-      upi: info.upiMerchantAccount || undefined,
-      mcc: info.merchantCategoryCode,
+      upiMerchantAccount: info.upiMerchantAccount || undefined,
+      merchantCategoryCode: info.merchantCategoryCode,
       currency: info.currency,
       // The official rule: `amount == undefined || amount == 0` makes a static QR.
       // biome-ignore lint/suspicious/noDoubleEquals: loose equality is the documented official behaviour.
       amount: info.amount == undefined || info.amount == 0 ? undefined : info.amount,
-      name: info.merchantName,
-      city: info.merchantCity || undefined,
+      merchantName: info.merchantName,
+      merchantCity: info.merchantCity || undefined,
       billNumber: info.billNumber,
       mobileNumber: info.mobileNumber,
       storeLabel: info.storeLabel,
       terminalLabel: info.terminalLabel,
       purpose: info.purposeOfTransaction,
-      languagePreference: info.languagePreference,
-      alternateName: info.merchantNameAlternateLanguage,
-      alternateCity: info.merchantCityAlternateLanguage,
+      alternateLanguage: {
+        language: info.languagePreference,
+        merchantName: info.merchantNameAlternateLanguage,
+        merchantCity: info.merchantCityAlternateLanguage,
+      },
       created: now,
       expires: info.expirationTimestamp,
       now,
@@ -116,17 +118,17 @@ export class BakongKHQR {
 
   /** The official decode record (every key present, null when absent). Does not validate. */
   static decode(qr: string): KHQRResponse<Record<string, string | null>> {
-    if (typeof qr !== 'string') return failure(E.MALFORMED_TLV, 'A KHQR is a string.');
+    if (typeof qr !== 'string') return failure(102 /* MALFORMED_TLV */, 'A KHQR is a string.');
     const data = officialDecode(qr);
     if (data === HANG) {
-      return failure(E.MALFORMED_TLV, 'A template holds a length that is not a number.');
+      return failure(102 /* MALFORMED_TLV */, 'A template holds a length that is not a number.');
     }
     return ok(data);
   }
 
   /** Generic EMV reader, keys are tags. */
   static decodeNonKhqr(qr: string): KHQRResponse<ReturnType<typeof officialDecodeNonKhqr>> {
-    if (typeof qr !== 'string') return failure(E.MALFORMED_TLV, 'A KHQR is a string.');
+    if (typeof qr !== 'string') return failure(102 /* MALFORMED_TLV */, 'A KHQR is a string.');
     return ok(officialDecodeNonKhqr(qr));
   }
 
@@ -148,31 +150,31 @@ export class BakongKHQR {
     try {
       path = new URL(url).pathname;
     } catch {
-      return failure(E.INVALID_DEEP_LINK_URL);
+      return failure(29 /* INVALID_DEEP_LINK_URL */);
     }
-    if (path !== '/v1/generate_deeplink_by_qr') return failure(E.INVALID_DEEP_LINK_URL);
-    if (!BakongKHQR.verify(qr).isValid) return failure(E.KHQR_INVALID);
+    if (path !== '/v1/generate_deeplink_by_qr') return failure(29 /* INVALID_DEEP_LINK_URL */);
+    if (!BakongKHQR.verify(qr).isValid) return failure(8 /* KHQR_INVALID */);
     if (
       sourceInfo &&
       (!sourceInfo.appIconUrl || !sourceInfo.appName || !sourceInfo.appDeepLinkCallback)
     ) {
-      return failure(E.INVALID_DEEP_LINK_SOURCE_INFO);
+      return failure(14 /* INVALID_DEEP_LINK_SOURCE_INFO */);
     }
     try {
       const { ok: good, json } = await postJson(
         url,
         sourceInfo ? { qr, sourceInfo: { ...sourceInfo } } : { qr },
       );
-      if (!good || json === null) return failure(E.CONNECTION_TIMEOUT);
-      if (json.errorCode === 5) return failure(E.INVALID_DEEP_LINK_SOURCE_INFO);
+      if (!good || json === null) return failure(13 /* CONNECTION_TIMEOUT */);
+      if (json.errorCode === 5) return failure(14 /* INVALID_DEEP_LINK_SOURCE_INFO */);
       if (json.errorCode === 6)
-        return failure(E.UNAUTHORIZED, 'Bakong refused the token (errorCode 6).');
+        return failure(110 /* UNAUTHORIZED */, 'Bakong refused the token (errorCode 6).');
       const link = (json.data as { shortLink?: unknown } | null)?.shortLink;
       if (json.responseCode !== 0 || typeof link !== 'string')
-        return failure(E.INTERNAL_SERVER_ERROR);
+        return failure(15 /* INTERNAL_SERVER_ERROR */);
       return ok({ shortLink: link });
     } catch {
-      return failure(E.CONNECTION_TIMEOUT);
+      return failure(13 /* CONNECTION_TIMEOUT */);
     }
   }
 
@@ -182,18 +184,18 @@ export class BakongKHQR {
     bakongID: string,
   ): Promise<KHQRResponse<{ bakongAccountExisted: boolean }>> {
     if (typeof bakongID !== 'string' || bakongID.length > 32)
-      return failure(E.BAKONG_ACCOUNT_ID_LENGTH_INVALID);
-    if (bakongID.split('@').length !== 2) return failure(E.BAKONG_ACCOUNT_ID_INVALID);
+      return failure(6 /* BAKONG_ACCOUNT_ID_LENGTH_INVALID */);
+    if (bakongID.split('@').length !== 2) return failure(3 /* BAKONG_ACCOUNT_ID_INVALID */);
     try {
       const { ok: good, json } = await postJson(url, { accountId: bakongID });
-      if (!good || json === null) return failure(E.CONNECTION_TIMEOUT);
+      if (!good || json === null) return failure(13 /* CONNECTION_TIMEOUT */);
       if (json.errorCode === 11) return ok({ bakongAccountExisted: false });
-      if (json.errorCode === 12) return failure(E.BAKONG_ACCOUNT_ID_INVALID);
+      if (json.errorCode === 12) return failure(3 /* BAKONG_ACCOUNT_ID_INVALID */);
       if (json.errorCode === 6)
-        return failure(E.UNAUTHORIZED, 'Bakong refused the request (errorCode 6).');
+        return failure(110 /* UNAUTHORIZED */, 'Bakong refused the request (errorCode 6).');
       return ok({ bakongAccountExisted: json.responseCode === 0 });
     } catch {
-      return failure(E.CONNECTION_TIMEOUT);
+      return failure(13 /* CONNECTION_TIMEOUT */);
     }
   }
 }

@@ -68,7 +68,17 @@ const officialInput = fc.record(
   {
     bakongAccountID: orInvalid(
       accountId,
-      pick<unknown>('', null, undefined, 'johnsmith', `${'a'.repeat(28)}@aclb`, 'a@b@c', 'a@', '@b', 123),
+      pick<unknown>(
+        '',
+        null,
+        undefined,
+        'johnsmith',
+        `${'a'.repeat(28)}@aclb`,
+        'a@b@c',
+        'a@',
+        '@b',
+        123,
+      ),
     ),
     merchantName: orInvalid(text(1, 25), text(26, 28), pick<unknown>('', null, 12345, 'Café 😀')),
     merchantCity: orInvalid(text(1, 15), text(16, 17), pick('', undefined, null)),

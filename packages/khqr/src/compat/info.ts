@@ -1,4 +1,4 @@
-import { KhqrError, KhqrErrorCode } from '../errors.ts';
+import { KhqrError } from '../errors.ts';
 
 /** Optional fields of the official `IndividualInfo` / `MerchantInfo` constructors. */
 export interface KhqrOptionalData {
@@ -32,7 +32,7 @@ function dropEmpty(optional: object | null | undefined): KhqrOptionalData {
 
 function rejectObjects(message: string, ...values: unknown[]): void {
   if (values.some((v) => v instanceof Object))
-    throw new KhqrError(KhqrErrorCode.INVALID_OPTION, message);
+    throw new KhqrError(109 /* INVALID_OPTION */, message);
 }
 
 /** Drop-in for the official `IndividualInfo`: `new IndividualInfo(id, name, city, optional)`. */

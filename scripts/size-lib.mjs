@@ -1,0 +1,50 @@
+// Measures what a browser bundle of an import costs: esbuild, minified ESM, then gzip -9.
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/**
+ * @param {string} code ES module source importing what to measure
+ * @param {{ source?: boolean }} [options] resolve workspace packages to their TypeScript source
+ * @returns {Promise<{ minified: number, gzip: number }>}
+ */
+export async function measure(code, { source = true } = {}) {
+  const result = await build({
+    stdin: { contents: code, resolveDir: process.cwd(), loader: 'js' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    minify: true,
+    treeShaking: true,
+    target: 'es2022',
+    conditions: source ? ['@khqr-checkout/source'] : [],
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+    logLevel: 'silent',
+  });
+  const bytes = result.outputFiles[0].contents;
+  return { minified: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+/** Entries with a budget in bytes (minified + gzip), enforced by `pnpm size`. */
+export const budgets = [
+  {
+    name: '@khqr-checkout/khqr: generateKhqr + khqrMd5',
+    code: "export { generateKhqr, khqrMd5 } from '@khqr-checkout/khqr';",
+    limit: 4096,
+  },
+  {
+    name: '@khqr-checkout/khqr: whole modern API',
+    code: "export * from '@khqr-checkout/khqr';",
+    limit: 6144,
+  },
+];
+
+/** Peers, measured the same way, for comparison. */
+export const peers = [
+  { name: 'bakong-khqr 1.0.20 (official)', code: "export * from 'bakong-khqr';" },
+  { name: 'ts-khqr 2.2.3', code: "export * from 'ts-khqr';" },
+  {
+    name: '@khqr-checkout/khqr/compat (drop-in)',
+    code: "export * from '@khqr-checkout/khqr/compat';",
+  },
+];

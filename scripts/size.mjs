@@ -1,0 +1,18 @@
+// Enforces the size budgets (CI runs this through `pnpm test`).
+import { budgets, measure } from './size-lib.mjs';
+
+let failed = false;
+for (const { name, code, limit } of budgets) {
+  const { minified, gzip } = await measure(code);
+  const ok = gzip <= limit;
+  failed ||= !ok;
+  console.log(
+    `${ok ? 'ok  ' : 'FAIL'} ${name}: ${gzip} B min+gzip (${minified} B minified), budget ${limit} B`,
+  );
+}
+if (failed) {
+  console.error(
+    'A size budget is exceeded: shrink the code, or raise the budget in scripts/size-lib.mjs with a reason.',
+  );
+  process.exit(1);
+}
