@@ -25,27 +25,29 @@ export function formatAmount(amount: unknown, currencyCode: string): string {
   let text: string;
   if (typeof amount === 'number') text = String(amount);
   else if (typeof amount === 'string') text = amount;
-  else return badAmount(amount, 'pass a number or a decimal string such as "12.50".');
+  else return badAmount(amount, 'use a number or a string such as "12.50".');
   const m = DECIMAL.exec(text);
   if (!m || (m[1] === '' && !m[2])) {
-    return badAmount(amount, 'use plain decimal digits such as 1500 or "12.50".');
+    return badAmount(amount, 'use digits, such as 1500 or "12.50".');
   }
   const fraction = m[2];
   let out: string;
   if (currencyCode === CURRENCY_CODES.KHR) {
     if (fraction && /[^0]/.test(fraction)) {
-      return badAmount(amount, 'KHR amounts are whole riel, with no decimals.');
+      return badAmount(amount, 'KHR has no decimals.');
     }
     out = String(Math.round(Number(text)));
   } else {
     if (fraction !== undefined && fraction.length > 2) {
-      return badAmount(amount, 'USD amounts have at most 2 decimals (cents).');
+      return badAmount(amount, 'USD has at most 2 decimals.');
     }
-    out = fraction === undefined ? text : Number(text).toFixed(2);
+    // The official SDK's parseFloat(amount).toFixed(2), built from the digits instead: equal for
+    // every amount of ≤ 2 decimals and ≤ 13 characters, and several times faster.
+    out = fraction === undefined ? text : `${Number(m[1])}.${fraction.padEnd(2, '0')}`;
   }
-  if (out.length > 13) return badAmount(amount, 'the amount is longer than 13 characters.');
+  if (out.length > 13) return badAmount(amount, 'over 13 characters.');
   if (!(Number(out) > 0)) {
-    return badAmount(amount, 'it must be greater than zero (omit the amount for a static QR).');
+    return badAmount(amount, 'it must be > 0 (omit it for a static QR).');
   }
   return out;
 }

@@ -51,7 +51,7 @@ function timestamp(value: string | undefined, name: string): number | undefined 
   if (!/^\d{13}$/.test(value)) {
     fail(
       49 /* EXPIRATION_TIMESTAMP_LENGTH_INVALID */,
-      `The ${name} timestamp ${JSON.stringify(value)} is not 13 digits (ms).`,
+      `The ${name} time ${JSON.stringify(value)} is not 13 digits.`,
     );
   }
   return Number(value);
@@ -71,7 +71,7 @@ export function decodeKhqr(qr: string): KhqrData {
   if (qr.length > MAX_KHQR_LENGTH) {
     fail(
       103 /* INPUT_TOO_LONG */,
-      `The string is ${qr.length} characters long; a KHQR has at most ${MAX_KHQR_LENGTH}.`,
+      `A KHQR has at most ${MAX_KHQR_LENGTH} characters, not ${qr.length}.`,
     );
   }
   const top = parseTlv(qr, 'KHQR');
@@ -80,40 +80,28 @@ export function decodeKhqr(qr: string): KhqrData {
   }
   const crc = top.get('63') as string;
   if (!qr.endsWith(`6304${crc}`) || crc.length !== 4) {
-    fail(
-      22 /* CRC_LENGTH_INVALID */,
-      'The CRC (tag 63) must be the last data object, with 4 hex digits.',
-    );
+    fail(22 /* CRC_LENGTH_INVALID */, 'The CRC (tag 63) must come last, with 4 hex digits.');
   }
   const individual = top.get('29');
   const merchant = top.get('30');
   if (individual !== undefined && merchant !== undefined) {
-    fail(
-      106 /* DUPLICATE_TAG */,
-      'A KHQR carries one account template, tag 29 or tag 30, not both.',
-    );
+    fail(106 /* DUPLICATE_TAG */, 'Tags 29 and 30 are both present.');
   }
   const mai = individual ?? merchant;
   if (mai === undefined) {
-    return fail(
-      1 /* BAKONG_ACCOUNT_ID_REQUIRED */,
-      'This is not a KHQR: it has no Bakong account (tag 29 or 30).',
-    );
+    return fail(1 /* BAKONG_ACCOUNT_ID_REQUIRED */, 'This is not a KHQR: no tag 29 or 30.');
   }
   const account = parseTlv(mai, `tag ${individual === undefined ? 30 : 29}`);
   const bakongAccountId = account.get('00');
   if (bakongAccountId === undefined) {
-    return fail(
-      1 /* BAKONG_ACCOUNT_ID_REQUIRED */,
-      'The account template has no Bakong account ID (sub-tag 00).',
-    );
+    return fail(1 /* BAKONG_ACCOUNT_ID_REQUIRED */, 'The account template has no sub-tag 00.');
   }
   const currencyCode = top.get('53');
   const currency = currencyCode === '116' ? 'KHR' : currencyCode === '840' ? 'USD' : undefined;
   if (currency === undefined) {
     return fail(
       28 /* UNSUPPORTED_CURRENCY */,
-      `Currency ${JSON.stringify(currencyCode)} (tag 53) is not KHR (116) or USD (840).`,
+      `Currency ${currencyCode} (tag 53) is not 116 or 840.`,
     );
   }
   const additional = parseTlv(top.get('62') ?? '', 'additional data (tag 62)');
@@ -130,7 +118,7 @@ export function decodeKhqr(qr: string): KhqrData {
   if (poi !== undefined && poi !== '11' && poi !== '12') {
     fail(
       48 /* POINT_OF_INITIATION_METHOD_INVALID */,
-      `Point of initiation ${JSON.stringify(poi)} (tag 01) must be 11 (static) or 12 (dynamic).`,
+      `Tag 01 ${JSON.stringify(poi)} must be 11 or 12.`,
     );
   }
 

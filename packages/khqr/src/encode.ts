@@ -4,26 +4,20 @@ import { fail, type KhqrErrorCodeValue } from './errors.ts';
 import { tlv } from './tlv.ts';
 
 /**
- * Every field of a KHQR before validation, in the loose form both front ends (the modern
- * `generateKhqr` and the compat `BakongKHQR`) reduce their input to. `verifyKhqr` feeds decoded
- * QRs through the same rules, so generate and verify can never disagree.
+ * The text fields of a KHQR before validation, named as in `KhqrInput` and `KhqrData`, so that
+ * `generateKhqr` passes its input and `verifyKhqr` its decoded record as they are, and both go
+ * through the same rules.
  * @internal
  */
 export interface KhqrFields {
-  /** Tag 30 (merchant) rather than tag 29 (individual). */
-  merchant: boolean;
-  bakongAccountId: unknown;
+  bakongAccountId?: unknown;
   merchantId?: unknown;
   acquiringBank?: unknown;
   /** Read for individual QRs only. */
   accountInformation?: unknown;
   upiMerchantAccount?: unknown;
   merchantCategoryCode?: unknown;
-  /** The tag 53 code: `116`, `'840'`, … */
-  currency: unknown;
-  /** Present exactly when the QR is dynamic. */
-  amount?: unknown;
-  merchantName: unknown;
+  merchantName?: unknown;
   merchantCity?: unknown;
   billNumber?: unknown;
   mobileNumber?: unknown;
@@ -33,6 +27,16 @@ export interface KhqrFields {
   alternateLanguage?:
     | { language?: unknown; merchantName?: unknown; merchantCity?: unknown }
     | undefined;
+}
+
+/** How to encode the fields. @internal */
+export interface KhqrEncoding {
+  /** Tag 30 (merchant) rather than tag 29 (individual). */
+  merchant: boolean;
+  /** The tag 53 code: `116`, `'840'`, … */
+  currency: unknown;
+  /** Present exactly when the QR is dynamic. */
+  amount?: unknown;
   /** Creation timestamp (ms) written to tag 99. */
   created: number;
   expires?: unknown;
@@ -55,7 +59,7 @@ export function text(value: unknown, name: string): string | undefined {
   if (/[\uD800-\uDFFF]/.test(value)) {
     fail(
       105 /* UNSUPPORTED_CHARACTER */,
-      `${name} ${q(value)} holds an emoji or other non-BMP character, whose length bank apps disagree on: remove it.`,
+      `${name} ${q(value)} holds an emoji or other non-BMP character: remove it.`,
     );
   }
   return value;
@@ -63,7 +67,7 @@ export function text(value: unknown, name: string): string | undefined {
 
 function limit(value: string, max: number, code: KhqrErrorCodeValue, name: string): string {
   if (value.length > max) {
-    fail(code, `${name} ${q(value)} is ${value.length} characters long; the limit is ${max}.`);
+    fail(code, `${name} ${q(value)} is longer than ${max} characters.`);
   }
   return value;
 }
@@ -83,7 +87,7 @@ function template(tag: string, value: string, name: string): string {
   if (value.length > 99) {
     fail(
       101 /* TEMPLATE_TOO_LONG */,
-      `The ${name} (tag ${tag}) is ${value.length} characters; the limit is 99: shorten its fields.`,
+      `The ${name} (tag ${tag}) is over 99 characters: shorten its fields.`,
     );
   }
   return value ? tlv(tag, value) : '';
@@ -92,20 +96,14 @@ function template(tag: string, value: string, name: string): string {
 /** Tag 53 from a loose currency value (`116`, `'840'`, …), with the official SDK's checks. */
 export function currencyCode(value: unknown): string {
   if (value === undefined || value === null || value === '') {
-    fail(9 /* CURRENCY_TYPE_REQUIRED */, 'currency is required: "KHR" or "USD".');
+    fail(9 /* CURRENCY_TYPE_REQUIRED */, 'currency must be "KHR" or "USD".');
   }
   if (typeof value === 'string' && value.length > 3) {
-    fail(
-      19 /* TRANSACTION_CURRENCY_LENGTH_INVALID */,
-      `currency ${q(value)} is too long: use "KHR" or "USD".`,
-    );
+    fail(19 /* TRANSACTION_CURRENCY_LENGTH_INVALID */, `currency ${q(value)}: use "KHR" or "USD".`);
   }
   const s = String(value);
   if (s === CURRENCY_CODES.KHR || s === CURRENCY_CODES.USD) return s;
-  return fail(
-    28 /* UNSUPPORTED_CURRENCY */,
-    `currency ${q(value)} is not supported: use "KHR" or "USD".`,
-  );
+  return fail(28 /* UNSUPPORTED_CURRENCY */, `currency ${q(value)}: use "KHR" or "USD".`);
 }
 
 /**
@@ -113,7 +111,7 @@ export function currencyCode(value: unknown): string {
  * rules, and returns the KHQR string with its CRC.
  * @throws {KhqrError}
  */
-export function encodeKhqr(f: KhqrFields): string {
+export function encodeKhqr(f: KhqrFields, e: KhqrEncoding): string {
   const upi = optional(
     '15',
     f.upiMerchantAccount,
@@ -124,27 +122,23 @@ export function encodeKhqr(f: KhqrFields): string {
 
   const account = text(f.bakongAccountId, 'bakongAccountId');
   if (account === undefined) {
-    fail(
-      1 /* BAKONG_ACCOUNT_ID_REQUIRED */,
-      'bakongAccountId is required: the receiving Bakong account, such as "shop@aclb".',
-    );
+    fail(1 /* BAKONG_ACCOUNT_ID_REQUIRED */, 'bakongAccountId is required, such as "shop@aclb".');
   }
   limit(account, 32, 6 /* BAKONG_ACCOUNT_ID_LENGTH_INVALID */, 'bakongAccountId');
   if (!/^[^@]+@[^@]+$/.test(account)) {
     fail(
       3 /* BAKONG_ACCOUNT_ID_INVALID */,
-      `bakongAccountId ${q(account)} is not a Bakong account ID: it must look like "name@bank", with exactly one "@".`,
+      `bakongAccountId ${q(account)} must look like "name@bank".`,
     );
   }
   let mai = tlv('00', account);
-  if (f.merchant) {
+  if (e.merchant) {
     const id = text(f.merchantId, 'merchantId');
-    if (id === undefined)
-      fail(30 /* MERCHANT_ID_REQUIRED */, 'merchantId is required for a merchant KHQR.');
+    if (id === undefined) fail(30 /* MERCHANT_ID_REQUIRED */, 'merchantId is required.');
     limit(id, 32, 32 /* MERCHANT_ID_LENGTH_INVALID */, 'merchantId');
     const bank = text(f.acquiringBank, 'acquiringBank');
     if (bank === undefined) {
-      fail(31 /* ACQUIRING_BANK_REQUIRED */, 'acquiringBank is required for a merchant KHQR.');
+      fail(31 /* ACQUIRING_BANK_REQUIRED */, 'acquiringBank is required with a merchantId.');
     }
     mai +=
       tlv('01', id) +
@@ -160,37 +154,36 @@ export function encodeKhqr(f: KhqrFields): string {
       ) +
       optional('02', f.acquiringBank, 32, 33 /* ACQUIRING_BANK_LENGTH_INVALID */, 'acquiringBank');
   }
-  mai = template(f.merchant ? '30' : '29', mai, 'merchant account information');
+  mai = template(e.merchant ? '30' : '29', mai, 'merchant account information');
 
   const mcc =
     f.merchantCategoryCode === undefined || f.merchantCategoryCode === null
       ? '5999'
       : String(f.merchantCategoryCode);
-  if (mcc === '')
-    fail(25 /* MERCHANT_CATEGORY_TAG_REQUIRED */, 'merchantCategoryCode must not be empty.');
+  if (mcc === '') fail(25 /* MERCHANT_CATEGORY_TAG_REQUIRED */, 'merchantCategoryCode is empty.');
   limit(mcc, 4, 18 /* MERCHANT_CODE_LENGTH_INVALID */, 'merchantCategoryCode');
   if (!/^\d+$/.test(mcc)) {
     fail(
       51 /* INVALID_MERCHANT_CATEGORY_CODE */,
-      `merchantCategoryCode ${q(mcc)} must be 4 digits (ISO 18245), such as "5999".`,
+      `merchantCategoryCode ${q(mcc)} must be 4 digits, such as "5999".`,
     );
   }
   if (mcc.length !== 4) {
     fail(
       18 /* MERCHANT_CODE_LENGTH_INVALID */,
-      `merchantCategoryCode ${q(mcc)} must be exactly 4 digits (ISO 18245), such as "5999".`,
+      `merchantCategoryCode ${q(mcc)} must be 4 digits, such as "5999".`,
     );
   }
 
-  const currency = currencyCode(f.currency);
+  const currency = currencyCode(e.currency);
   if (upi && currency === CURRENCY_CODES.USD) {
     fail(
       44 /* UPI_ACCOUNT_INFORMATION_INVALID_CURRENCY */,
-      'A UnionPay account (tag 15) cannot be used with USD: use KHR.',
+      'upiMerchantAccount needs currency KHR.',
     );
   }
-  const dynamic = f.amount !== undefined;
-  const amount = dynamic ? tlv('54', formatAmount(f.amount, currency)) : '';
+  const dynamic = e.amount !== undefined;
+  const amount = dynamic ? tlv('54', formatAmount(e.amount, currency)) : '';
 
   const name = text(f.merchantName, 'merchantName');
   if (name === undefined) fail(2 /* MERCHANT_NAME_REQUIRED */, 'merchantName is required.');
@@ -214,7 +207,7 @@ export function encodeKhqr(f: KhqrFields): string {
 
   const language = languageTemplate(f);
   let timestamps = '';
-  if (dynamic) timestamps = tlv('99', tlv('00', String(f.created)) + tlv('01', String(expiry(f))));
+  if (dynamic) timestamps = tlv('99', tlv('00', String(e.created)) + tlv('01', String(expiry(e))));
 
   const payload = `0002010102${dynamic ? '12' : '11'}${upi}${mai}${tlv('52', mcc)}5303${currency}${amount}5802KH${tlv('59', name)}${tlv('60', city)}${additional}${language}${timestamps}6304`;
   return payload + crc16(payload);
@@ -228,7 +221,7 @@ function languageTemplate(f: KhqrFields): string {
     if (preference !== undefined || city !== undefined) {
       fail(
         39 /* MERCHANT_NAME_ALTERNATE_LANGUAGE_REQUIRED */,
-        'alternateLanguage.merchantName is required when a language or an alternate city is given.',
+        'alternateLanguage.merchantName is required.',
       );
     }
     return '';
@@ -236,13 +229,13 @@ function languageTemplate(f: KhqrFields): string {
   if (preference === undefined) {
     fail(
       37 /* LANGUAGE_PREFERENCE_REQUIRED */,
-      'alternateLanguage.language is required with an alternate name: a 2-letter ISO 639-1 code such as "km".',
+      'alternateLanguage.language is required, such as "km".',
     );
   }
   if (preference.length !== 2) {
     fail(
       38 /* LANGUAGE_PREFERENCE_LENGTH_INVALID */,
-      `alternateLanguage.language ${q(preference)} must be a 2-letter ISO 639-1 code such as "km".`,
+      `alternateLanguage.language ${q(preference)} must be 2 letters, such as "km".`,
     );
   }
   return template(
@@ -272,19 +265,24 @@ function languageTemplate(f: KhqrFields): string {
   );
 }
 
-function expiry(f: KhqrFields): number {
+function expiry(f: KhqrEncoding): number {
   const raw = f.expires;
   const expires = Number(raw);
   if (!raw || !expires) {
     fail(
       45 /* EXPIRATION_TIMESTAMP_REQUIRED */,
-      'A dynamic KHQR needs an expiry: pass expiresAt (ms) or lifetime (seconds).',
+      'A dynamic KHQR needs expiresAt (ms) or lifetime (s).',
     );
   }
-  if (String(expires).length !== 13) {
+  // The official rule is String(expires).length === 13; the range test answers the common case
+  // without a number-to-string conversion.
+  if (
+    !(Number.isInteger(expires) && expires >= 1e12 && expires < 1e13) &&
+    String(expires).length !== 13
+  ) {
     fail(
       49 /* EXPIRATION_TIMESTAMP_LENGTH_INVALID */,
-      `Expiry ${q(raw)} is not a 13-digit timestamp in milliseconds${String(expires).length === 10 ? ' (it looks like seconds: multiply by 1000)' : ''}.`,
+      `Expiry ${q(raw)} is not in ms (13 digits)${String(expires).length === 10 ? ': it looks like seconds' : ''}.`,
     );
   }
   if (expires < f.created) {
@@ -297,7 +295,7 @@ function expiry(f: KhqrFields): number {
   if (f.maxLifetimeMs !== undefined && expires - f.created > f.maxLifetimeMs) {
     fail(
       104 /* EXPIRY_TOO_FAR */,
-      `Expiry ${iso(expires)} is ${Math.round((expires - f.created) / 1000)} s after creation; the limit is ${f.maxLifetimeMs / 1000} s (allowLongExpiry lifts it).`,
+      `Expiry ${iso(expires)} is over ${f.maxLifetimeMs / 1000} s ahead (see allowLongExpiry).`,
     );
   }
   return expires;

@@ -232,7 +232,7 @@ describe('generateKhqr', () => {
 
   it('names the bad value and the fix in its messages', () => {
     expect(() => generateKhqr({ ...base, amount: 100.5 })).toThrow(
-      '[khqr] Invalid amount 100.5: KHR amounts are whole riel, with no decimals.',
+      '[khqr] Invalid amount 100.5: KHR has no decimals.',
     );
     expect(() => generateKhqr({ ...base, amount: 100, expiresAt: 1767226200 })).toThrow(
       /looks like seconds/,

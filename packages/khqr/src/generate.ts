@@ -88,10 +88,7 @@ export interface GeneratedKhqr {
  */
 export function generateKhqr(input: KhqrInput): GeneratedKhqr {
   if (typeof input !== 'object' || input === null) {
-    fail(
-      109 /* INVALID_OPTION */,
-      'generateKhqr expects one options object, such as { bakongAccountId, merchantName, amount }.',
-    );
+    fail(109 /* INVALID_OPTION */, 'generateKhqr takes one options object.');
   }
   const now = input.now ?? Date.now();
   if (!Number.isSafeInteger(now) || now < 0)
@@ -100,14 +97,10 @@ export function generateKhqr(input: KhqrInput): GeneratedKhqr {
   let expires: number | undefined;
   if (dynamic) expires = expiryFor(input, now);
   else if (input.expiresAt !== undefined || input.lifetime !== undefined) {
-    fail(
-      109 /* INVALID_OPTION */,
-      'expiresAt and lifetime apply only to dynamic QRs: give an amount, or drop them.',
-    );
+    fail(109 /* INVALID_OPTION */, 'expiresAt and lifetime need an amount.');
   }
   const currency = input.currency ?? 'KHR';
-  const qr = encodeKhqr({
-    ...input,
+  const qr = encodeKhqr(input, {
     merchant: input.merchantId !== undefined && input.merchantId !== '',
     currency: currency in CURRENCY_CODES ? CURRENCY_CODES[currency] : currency,
     amount: dynamic ? input.amount : undefined,
@@ -131,19 +124,13 @@ function expiryFor(input: KhqrInput, now: number): number {
   }
   if (expiresAt !== undefined) {
     if (typeof expiresAt !== 'number' || !Number.isInteger(expiresAt)) {
-      fail(
-        109 /* INVALID_OPTION */,
-        `expiresAt must be a timestamp in ms (a whole number), got ${String(expiresAt)}.`,
-      );
+      fail(109 /* INVALID_OPTION */, `expiresAt ${String(expiresAt)} is not a timestamp in ms.`);
     }
     return expiresAt;
   }
   const seconds = lifetime ?? DEFAULT_LIFETIME_SECONDS;
   if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) {
-    fail(
-      109 /* INVALID_OPTION */,
-      `lifetime must be a positive number of seconds (at most ${MAX_LIFETIME_SECONDS}), got ${String(seconds)}.`,
-    );
+    fail(109 /* INVALID_OPTION */, `lifetime ${String(seconds)} must be a number of seconds > 0.`);
   }
   return now + Math.round(seconds * 1000);
 }

@@ -1,12 +1,49 @@
 import { utf8 } from './utf8.ts';
 
-// Per-round constants floor(abs(sin(i + 1)) * 2^32), as RFC 1321 defines them. Every engine's
+// Per-step constants floor(abs(sin(i + 1)) * 2^32), as RFC 1321 defines them. Every engine's
 // Math.sin is accurate far beyond the 2^-32 this needs; md5.test.ts checks the RFC's digests.
 const K = new Int32Array(64);
 for (let i = 0; i < 64; i++) K[i] = Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32);
-const S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push((i | 0x100).toString(16).slice(1));
+// Reused between calls: a KHQR is a few hundred bytes, and allocating per call costs more than the
+// hashing. Grown when a longer string comes along.
+let words = new Int32Array(16 * 8);
+
+/** Little-endian 32-bit words of the padded message, from the string's UTF-8 bytes. */
+function load(s: string): number {
+  let bytes: Uint8Array | undefined;
+  let n = s.length;
+  for (let i = 0; i < n; i++) {
+    if (s.charCodeAt(i) > 0x7f) {
+      bytes = utf8(s);
+      n = bytes.length;
+      break;
+    }
+  }
+  const size = (((n + 8) >>> 6) + 1) << 4;
+  if (words.length < size) words = new Int32Array(size);
+  const w = words;
+  w.fill(0, 0, size);
+  let i = 0;
+  if (bytes) {
+    for (; i < n; i++) w[i >> 2] = (w[i >> 2] as number) | ((bytes[i] as number) << ((i & 3) << 3));
+  } else {
+    // ASCII is its own UTF-8: read the string directly, four characters to a word.
+    for (; i + 3 < n; i += 4) {
+      w[i >> 2] =
+        s.charCodeAt(i) |
+        (s.charCodeAt(i + 1) << 8) |
+        (s.charCodeAt(i + 2) << 16) |
+        (s.charCodeAt(i + 3) << 24);
+    }
+    for (; i < n; i++) w[i >> 2] = (w[i >> 2] as number) | (s.charCodeAt(i) << ((i & 3) << 3));
+  }
+  w[n >> 2] = (w[n >> 2] as number) | (0x80 << ((n & 3) << 3));
+  w[size - 2] = n << 3;
+  w[size - 1] = n >>> 29;
+  return size;
+}
 
 /**
  * MD5 of the UTF-8 bytes of `s`, as 32 lowercase hex characters: the value Bakong uses to look a
@@ -14,46 +51,77 @@ for (let i = 0; i < 256; i++) HEX.push((i | 0x100).toString(16).slice(1));
  * @example khqrMd5('') // 'd41d8cd98f00b204e9800998ecf8427e'
  */
 export function khqrMd5(s: string): string {
-  const bytes = utf8(s);
-  const len = bytes.length;
-  const words = new Int32Array((((len + 8) >>> 6) + 1) << 4);
-  for (let i = 0; i < len; i++) {
-    words[i >> 2] = (words[i >> 2] as number) | ((bytes[i] as number) << ((i & 3) << 3));
-  }
-  words[len >> 2] = (words[len >> 2] as number) | (0x80 << ((len & 3) << 3));
-  words[words.length - 2] = len << 3;
-  words[words.length - 1] = len >>> 29;
+  const size = load(s);
+  const w = words;
   let a = 0x67452301;
   let b = 0xefcdab89 | 0;
   let c = 0x98badcfe | 0;
   let d = 0x10325476;
-  for (let off = 0; off < words.length; off += 16) {
+  for (let o = 0; o < size; o += 16) {
     let aa = a;
     let bb = b;
     let cc = c;
     let dd = d;
-    for (let i = 0; i < 64; i++) {
-      let f: number;
-      let g: number;
-      if (i < 16) {
-        f = (bb & cc) | (~bb & dd);
-        g = i;
-      } else if (i < 32) {
-        f = (dd & bb) | (~dd & cc);
-        g = (5 * i + 1) & 15;
-      } else if (i < 48) {
-        f = bb ^ cc ^ dd;
-        g = (3 * i + 5) & 15;
-      } else {
-        f = cc ^ (bb | ~dd);
-        g = (7 * i) & 15;
-      }
-      const x = (aa + f + (K[i] as number) + (words[off + g] as number)) | 0;
-      const r = S[((i >> 4) << 2) | (i & 3)] as number;
-      aa = dd;
-      dd = cc;
-      cc = bb;
-      bb = (bb + ((x << r) | (x >>> (32 - r)))) | 0;
+    let t: number;
+    // Four rounds of 16 steps, four steps per iteration so every rotation is a constant.
+    for (let i = 0; i < 16; i += 4) {
+      t = (aa + ((bb & cc) | (~bb & dd)) + (K[i] as number) + (w[o + i] as number)) | 0;
+      aa = (bb + ((t << 7) | (t >>> 25))) | 0;
+      t = (dd + ((aa & bb) | (~aa & cc)) + (K[i + 1] as number) + (w[o + i + 1] as number)) | 0;
+      dd = (aa + ((t << 12) | (t >>> 20))) | 0;
+      t = (cc + ((dd & aa) | (~dd & bb)) + (K[i + 2] as number) + (w[o + i + 2] as number)) | 0;
+      cc = (dd + ((t << 17) | (t >>> 15))) | 0;
+      t = (bb + ((cc & dd) | (~cc & aa)) + (K[i + 3] as number) + (w[o + i + 3] as number)) | 0;
+      bb = (cc + ((t << 22) | (t >>> 10))) | 0;
+    }
+    for (let i = 16; i < 32; i += 4) {
+      t =
+        (aa + ((dd & bb) | (~dd & cc)) + (K[i] as number) + (w[o + ((5 * i + 1) & 15)] as number)) |
+        0;
+      aa = (bb + ((t << 5) | (t >>> 27))) | 0;
+      t =
+        (dd +
+          ((cc & aa) | (~cc & bb)) +
+          (K[i + 1] as number) +
+          (w[o + ((5 * i + 6) & 15)] as number)) |
+        0;
+      dd = (aa + ((t << 9) | (t >>> 23))) | 0;
+      t =
+        (cc +
+          ((bb & dd) | (~bb & aa)) +
+          (K[i + 2] as number) +
+          (w[o + ((5 * i + 11) & 15)] as number)) |
+        0;
+      cc = (dd + ((t << 14) | (t >>> 18))) | 0;
+      t =
+        (bb + ((aa & cc) | (~aa & dd)) + (K[i + 3] as number) + (w[o + ((5 * i) & 15)] as number)) |
+        0;
+      bb = (cc + ((t << 20) | (t >>> 12))) | 0;
+    }
+    for (let i = 32; i < 48; i += 4) {
+      t = (aa + (bb ^ cc ^ dd) + (K[i] as number) + (w[o + ((3 * i + 5) & 15)] as number)) | 0;
+      aa = (bb + ((t << 4) | (t >>> 28))) | 0;
+      t = (dd + (aa ^ bb ^ cc) + (K[i + 1] as number) + (w[o + ((3 * i + 8) & 15)] as number)) | 0;
+      dd = (aa + ((t << 11) | (t >>> 21))) | 0;
+      t = (cc + (dd ^ aa ^ bb) + (K[i + 2] as number) + (w[o + ((3 * i + 11) & 15)] as number)) | 0;
+      cc = (dd + ((t << 16) | (t >>> 16))) | 0;
+      t = (bb + (cc ^ dd ^ aa) + (K[i + 3] as number) + (w[o + ((3 * i + 14) & 15)] as number)) | 0;
+      bb = (cc + ((t << 23) | (t >>> 9))) | 0;
+    }
+    for (let i = 48; i < 64; i += 4) {
+      t = (aa + (cc ^ (bb | ~dd)) + (K[i] as number) + (w[o + ((7 * i) & 15)] as number)) | 0;
+      aa = (bb + ((t << 6) | (t >>> 26))) | 0;
+      t =
+        (dd + (bb ^ (aa | ~cc)) + (K[i + 1] as number) + (w[o + ((7 * i + 7) & 15)] as number)) | 0;
+      dd = (aa + ((t << 10) | (t >>> 22))) | 0;
+      t =
+        (cc + (aa ^ (dd | ~bb)) + (K[i + 2] as number) + (w[o + ((7 * i + 14) & 15)] as number)) |
+        0;
+      cc = (dd + ((t << 15) | (t >>> 17))) | 0;
+      t =
+        (bb + (dd ^ (cc | ~aa)) + (K[i + 3] as number) + (w[o + ((7 * i + 21) & 15)] as number)) |
+        0;
+      bb = (cc + ((t << 21) | (t >>> 11))) | 0;
     }
     a = (a + aa) | 0;
     b = (b + bb) | 0;
@@ -61,8 +129,8 @@ export function khqrMd5(s: string): string {
     d = (d + dd) | 0;
   }
   let out = '';
-  for (const w of [a, b, c, d]) {
-    out += `${HEX[w & 255]}${HEX[(w >>> 8) & 255]}${HEX[(w >>> 16) & 255]}${HEX[w >>> 24]}`;
+  for (const x of [a, b, c, d]) {
+    out += `${HEX[x & 255]}${HEX[(x >>> 8) & 255]}${HEX[(x >>> 16) & 255]}${HEX[x >>> 24]}`;
   }
   return out;
 }

@@ -32,16 +32,13 @@ export function parseTlv(s: string, where: string): Map<string, string> {
     if (t0 < 0 || t1 < 0 || l0 < 0 || l1 < 0) {
       fail(
         102 /* MALFORMED_TLV */,
-        `Malformed ${where} at character ${i}: expected 2-digit tag and length, found ${JSON.stringify(s.slice(i, i + 4))}.`,
+        `Malformed ${where} at character ${i}: ${JSON.stringify(s.slice(i, i + 4))}.`,
       );
     }
     const tag = s.slice(i, i + 2);
     const end = i + 4 + l0 * 10 + l1;
     if (end > s.length) {
-      fail(
-        102 /* MALFORMED_TLV */,
-        `Malformed ${where}: tag ${tag} at character ${i} runs past the end.`,
-      );
+      fail(102 /* MALFORMED_TLV */, `Malformed ${where}: tag ${tag} at character ${i} overruns.`);
     }
     if (out.has(tag)) {
       fail(106 /* DUPLICATE_TAG */, `Tag ${tag} appears twice in the ${where}.`);

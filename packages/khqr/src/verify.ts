@@ -32,13 +32,13 @@ export function verifyKhqr(qr: string, options: VerifyKhqrOptions = {}): KhqrVer
     if (crc16(qr.slice(0, -4)) !== data.crc.toUpperCase()) {
       fail(
         107 /* CRC_MISMATCH */,
-        `The CRC ${data.crc} does not match the payload: the QR was altered or misread.`,
+        `The CRC ${data.crc} does not match: the QR was altered or misread.`,
       );
     }
     if (data.countryCode !== 'KH') {
       fail(
         108 /* COUNTRY_CODE_INVALID */,
-        `Country ${JSON.stringify(data.countryCode)} (tag 58) is not KH: this QR is not a KHQR.`,
+        `Country ${JSON.stringify(data.countryCode)} (tag 58) is not KH.`,
       );
     }
     checkRules(data, options);
@@ -51,27 +51,17 @@ export function verifyKhqr(qr: string, options: VerifyKhqrOptions = {}): KhqrVer
 
 function checkRules(data: KhqrData, options: VerifyKhqrOptions): void {
   if (data.dynamic && data.amount === undefined) {
-    fail(
-      47 /* INVALID_DYNAMIC_KHQR */,
-      'A dynamic KHQR (tag 01 = 12) must carry an amount (tag 54).',
-    );
+    fail(47 /* INVALID_DYNAMIC_KHQR */, 'A dynamic KHQR needs an amount (tag 54).');
   }
   if (!data.dynamic && data.amount !== undefined) {
-    fail(
-      47 /* INVALID_DYNAMIC_KHQR */,
-      'A static KHQR (tag 01 = 11) must not carry an amount (tag 54).',
-    );
+    fail(47 /* INVALID_DYNAMIC_KHQR */, 'A static KHQR has no amount (tag 54).');
   }
   if (data.dynamic && (data.createdAt === undefined || data.expiresAt === undefined)) {
-    fail(
-      45 /* EXPIRATION_TIMESTAMP_REQUIRED */,
-      'A dynamic KHQR must carry creation and expiration timestamps (tag 99).',
-    );
+    fail(45 /* EXPIRATION_TIMESTAMP_REQUIRED */, 'A dynamic KHQR needs timestamps (tag 99).');
   }
   const now = options.now ?? Date.now();
   // The generator's own rules, so that verify accepts exactly what generate can produce.
-  encodeKhqr({
-    ...data,
+  encodeKhqr(data, {
     merchant: data.type === 'merchant',
     currency: CURRENCY_CODES[data.currency],
     amount: data.dynamic ? data.amount : undefined,

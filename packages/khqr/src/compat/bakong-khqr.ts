@@ -49,34 +49,38 @@ function generate(
   const now = Date.now();
   const m = info as MerchantInfo;
   try {
-    const qr = encodeKhqr({
-      merchant,
-      bakongAccountId: info.bakongAccountID,
-      merchantId: merchant ? m.merchantID : undefined,
-      acquiringBank: info.acquiringBank,
-      accountInformation: merchant ? undefined : info.accountInformation,
-      upiMerchantAccount: info.upiMerchantAccount || undefined,
-      merchantCategoryCode: info.merchantCategoryCode,
-      currency: info.currency,
-      // The official rule: `amount == undefined || amount == 0` makes a static QR.
-      // biome-ignore lint/suspicious/noDoubleEquals: loose equality is the documented official behaviour.
-      amount: info.amount == undefined || info.amount == 0 ? undefined : info.amount,
-      merchantName: info.merchantName,
-      merchantCity: info.merchantCity || undefined,
-      billNumber: info.billNumber,
-      mobileNumber: info.mobileNumber,
-      storeLabel: info.storeLabel,
-      terminalLabel: info.terminalLabel,
-      purpose: info.purposeOfTransaction,
-      alternateLanguage: {
-        language: info.languagePreference,
-        merchantName: info.merchantNameAlternateLanguage,
-        merchantCity: info.merchantCityAlternateLanguage,
+    const qr = encodeKhqr(
+      {
+        bakongAccountId: info.bakongAccountID,
+        merchantId: merchant ? m.merchantID : undefined,
+        acquiringBank: info.acquiringBank,
+        accountInformation: merchant ? undefined : info.accountInformation,
+        upiMerchantAccount: info.upiMerchantAccount || undefined,
+        merchantCategoryCode: info.merchantCategoryCode,
+        merchantName: info.merchantName,
+        merchantCity: info.merchantCity || undefined,
+        billNumber: info.billNumber,
+        mobileNumber: info.mobileNumber,
+        storeLabel: info.storeLabel,
+        terminalLabel: info.terminalLabel,
+        purpose: info.purposeOfTransaction,
+        alternateLanguage: {
+          language: info.languagePreference,
+          merchantName: info.merchantNameAlternateLanguage,
+          merchantCity: info.merchantCityAlternateLanguage,
+        },
       },
-      created: now,
-      expires: info.expirationTimestamp,
-      now,
-    });
+      {
+        merchant,
+        currency: info.currency,
+        // The official rule: `amount == undefined || amount == 0` makes a static QR.
+        // biome-ignore lint/suspicious/noDoubleEquals: loose equality is the documented official behaviour.
+        amount: info.amount == undefined || info.amount == 0 ? undefined : info.amount,
+        created: now,
+        expires: info.expirationTimestamp,
+        now,
+      },
+    );
     return ok({ qr, md5: khqrMd5(qr) });
   } catch (error) {
     if (error instanceof KhqrError) return failure(error.code, error.message);

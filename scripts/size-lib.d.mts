@@ -1,0 +1,12 @@
+/** A bundle entry measured by `measure`. */
+export interface SizeEntry {
+  name: string;
+  code: string;
+  limit?: number;
+}
+export function measure(
+  code: string,
+  options?: { source?: boolean },
+): Promise<{ minified: number; gzip: number }>;
+export const budgets: Array<SizeEntry & { limit: number }>;
+export const peers: SizeEntry[];
