@@ -10,36 +10,45 @@ for (let i = 0; i < 256; i++) HEX.push((i | 0x100).toString(16).slice(1));
 // hashing. Grown when a longer string comes along.
 let words = new Int32Array(16 * 8);
 
-/** Little-endian 32-bit words of the padded message, from the string's UTF-8 bytes. */
-function load(s: string): number {
-  let bytes: Uint8Array | undefined;
-  let n = s.length;
-  for (let i = 0; i < n; i++) {
-    if (s.charCodeAt(i) > 0x7f) {
-      bytes = utf8(s);
-      n = bytes.length;
-      break;
-    }
-  }
+/** Writes the padded message into `words` and returns its length in words. */
+function load(bytes: Uint8Array): number {
+  const n = bytes.length;
   const size = (((n + 8) >>> 6) + 1) << 4;
   if (words.length < size) words = new Int32Array(size);
   const w = words;
   w.fill(0, 0, size);
-  let i = 0;
-  if (bytes) {
-    for (; i < n; i++) w[i >> 2] = (w[i >> 2] as number) | ((bytes[i] as number) << ((i & 3) << 3));
-  } else {
-    // ASCII is its own UTF-8: read the string directly, four characters to a word.
-    for (; i + 3 < n; i += 4) {
-      w[i >> 2] =
-        s.charCodeAt(i) |
-        (s.charCodeAt(i + 1) << 8) |
-        (s.charCodeAt(i + 2) << 16) |
-        (s.charCodeAt(i + 3) << 24);
-    }
-    for (; i < n; i++) w[i >> 2] = (w[i >> 2] as number) | (s.charCodeAt(i) << ((i & 3) << 3));
+  for (let i = 0; i < n; i++) {
+    w[i >> 2] = (w[i >> 2] as number) | ((bytes[i] as number) << ((i & 3) << 3));
   }
   w[n >> 2] = (w[n >> 2] as number) | (0x80 << ((n & 3) << 3));
+  w[size - 2] = n << 3;
+  w[size - 1] = n >>> 29;
+  return size;
+}
+
+/** Loads an ASCII string, or returns -1 at the first other character. */
+function loadAscii(s: string): number {
+  const n = s.length;
+  const size = (((n + 8) >>> 6) + 1) << 4;
+  if (words.length < size) words = new Int32Array(size);
+  const w = words;
+  w.fill(0, (n >> 2) + 1, size);
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const a = s.charCodeAt(i);
+    const b = s.charCodeAt(i + 1);
+    const c = s.charCodeAt(i + 2);
+    const d = s.charCodeAt(i + 3);
+    if ((a | b | c | d) > 0x7f) return -1;
+    w[i >> 2] = a | (b << 8) | (c << 16) | (d << 24);
+  }
+  let last = 0x80 << ((n & 3) << 3);
+  for (let k = n - 1; k >= i; k--) {
+    const c = s.charCodeAt(k);
+    if (c > 0x7f) return -1;
+    last |= c << ((k & 3) << 3);
+  }
+  w[n >> 2] = last;
   w[size - 2] = n << 3;
   w[size - 1] = n >>> 29;
   return size;
@@ -51,7 +60,9 @@ function load(s: string): number {
  * @example khqrMd5('') // 'd41d8cd98f00b204e9800998ecf8427e'
  */
 export function khqrMd5(s: string): string {
-  const size = load(s);
+  // ASCII is its own UTF-8: most QRs are hashed straight from the string.
+  let size = loadAscii(s);
+  if (size < 0) size = load(utf8(s));
   const w = words;
   let a = 0x67452301;
   let b = 0xefcdab89 | 0;
