@@ -37,12 +37,12 @@ export interface KhqrData {
 }
 
 const REQUIRED: Array<[tag: string, code: KhqrErrorCodeValue, name: string]> = [
-  ['00', 23 /* PAYLOAD_FORMAT_INDICATOR_TAG_REQUIRED */, 'payload format indicator'],
-  ['52', 25 /* MERCHANT_CATEGORY_TAG_REQUIRED */, 'merchant category code'],
-  ['53', 9 /* CURRENCY_TYPE_REQUIRED */, 'transaction currency'],
-  ['58', 26 /* COUNTRY_CODE_TAG_REQUIRED */, 'country code'],
+  ['00', 23 /* PAYLOAD_FORMAT_INDICATOR_TAG_REQUIRED */, 'payload format'],
+  ['52', 25 /* MERCHANT_CATEGORY_TAG_REQUIRED */, 'category code'],
+  ['53', 9 /* CURRENCY_TYPE_REQUIRED */, 'currency'],
+  ['58', 26 /* COUNTRY_CODE_TAG_REQUIRED */, 'country'],
   ['59', 2 /* MERCHANT_NAME_REQUIRED */, 'merchant name'],
-  ['60', 27 /* MERCHANT_CITY_TAG_REQUIRED */, 'merchant city'],
+  ['60', 27 /* MERCHANT_CITY_TAG_REQUIRED */, 'city'],
   ['63', 24 /* CRC_TAG_REQUIRED */, 'CRC'],
 ];
 
@@ -104,9 +104,9 @@ export function decodeKhqr(qr: string): KhqrData {
       `Currency ${currencyCode} (tag 53) is not 116 or 840.`,
     );
   }
-  const additional = parseTlv(top.get('62') ?? '', 'additional data (tag 62)');
-  const language = parseTlv(top.get('64') ?? '', 'language template (tag 64)');
-  const times = parseTlv(top.get('99') ?? '', 'timestamp template (tag 99)');
+  const additional = parseTlv(top.get('62') ?? '', 'tag 62');
+  const language = parseTlv(top.get('64') ?? '', 'tag 64');
+  const times = parseTlv(top.get('99') ?? '', 'tag 99');
   if (top.get('00') !== '01') {
     fail(
       16 /* PAYLOAD_FORMAT_INDICATOR_LENGTH_INVALID */,

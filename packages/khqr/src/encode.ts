@@ -98,12 +98,14 @@ export function currencyCode(value: unknown): string {
   if (value === undefined || value === null || value === '') {
     fail(9 /* CURRENCY_TYPE_REQUIRED */, 'currency must be "KHR" or "USD".');
   }
-  if (typeof value === 'string' && value.length > 3) {
-    fail(19 /* TRANSACTION_CURRENCY_LENGTH_INVALID */, `currency ${q(value)}: use "KHR" or "USD".`);
-  }
   const s = String(value);
   if (s === CURRENCY_CODES.KHR || s === CURRENCY_CODES.USD) return s;
-  return fail(28 /* UNSUPPORTED_CURRENCY */, `currency ${q(value)}: use "KHR" or "USD".`);
+  return fail(
+    typeof value === 'string' && value.length > 3
+      ? 19 /* TRANSACTION_CURRENCY_LENGTH_INVALID */
+      : 28 /* UNSUPPORTED_CURRENCY */,
+    `currency ${q(value)}: use "KHR" or "USD".`,
+  );
 }
 
 /**
@@ -162,15 +164,11 @@ export function encodeKhqr(f: KhqrFields, e: KhqrEncoding): string {
       : String(f.merchantCategoryCode);
   if (mcc === '') fail(25 /* MERCHANT_CATEGORY_TAG_REQUIRED */, 'merchantCategoryCode is empty.');
   limit(mcc, 4, 18 /* MERCHANT_CODE_LENGTH_INVALID */, 'merchantCategoryCode');
-  if (!/^\d+$/.test(mcc)) {
+  if (!/^\d{4}$/.test(mcc)) {
     fail(
-      51 /* INVALID_MERCHANT_CATEGORY_CODE */,
-      `merchantCategoryCode ${q(mcc)} must be 4 digits, such as "5999".`,
-    );
-  }
-  if (mcc.length !== 4) {
-    fail(
-      18 /* MERCHANT_CODE_LENGTH_INVALID */,
+      /^\d+$/.test(mcc)
+        ? 18 /* MERCHANT_CODE_LENGTH_INVALID */
+        : 51 /* INVALID_MERCHANT_CATEGORY_CODE */,
       `merchantCategoryCode ${q(mcc)} must be 4 digits, such as "5999".`,
     );
   }
