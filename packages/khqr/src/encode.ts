@@ -50,7 +50,7 @@ const q = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : S
 const iso = (t: number): string => new Date(t).toISOString();
 
 /** A field's text, or undefined when absent (`undefined`, `null` or `''`). */
-export function text(value: unknown, name: string): string | undefined {
+function text(value: unknown, name: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') {
@@ -94,7 +94,7 @@ function template(tag: string, value: string, name: string): string {
 }
 
 /** Tag 53 from a loose currency value (`116`, `'840'`, …), with the official SDK's checks. */
-export function currencyCode(value: unknown): string {
+function currencyCode(value: unknown): string {
   if (value === undefined || value === null || value === '') {
     fail(9 /* CURRENCY_TYPE_REQUIRED */, 'currency must be "KHR" or "USD".');
   }
