@@ -4,12 +4,11 @@ import { playwright } from '@vitest/browser-playwright';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { SummaryReporter } from './scripts/summary-reporter.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test-utils/chromium.ts';
 
 /** Workspace packages resolve each other's TypeScript source through this export condition. */
 const SOURCE = '@khqr-checkout/source';
 const root = fileURLToPath(new URL('.', import.meta.url));
-/** Debian's chromium by default; CHROMIUM_PATH overrides it. */
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const shared = {
   resolve: { conditions: [SOURCE, ...defaultClientConditions] },
@@ -63,15 +62,8 @@ export default defineConfig({
             screenshotFailures: false,
             provider: playwright({
               launchOptions: {
-                ...(existsSync(chromiumPath) ? { executablePath: chromiumPath } : {}),
-                args: [
-                  '--no-sandbox',
-                  '--disable-gpu',
-                  '--disable-background-networking',
-                  '--disable-component-update',
-                  '--disable-sync',
-                  '--no-first-run',
-                ],
+                ...(existsSync(CHROMIUM_PATH) ? { executablePath: CHROMIUM_PATH } : {}),
+                args: CHROMIUM_ARGS,
               },
             }),
             instances: [{ browser: 'chromium' }],

@@ -1,0 +1,172 @@
+// The sandbox bank app: lists QRs the sandbox has seen, pays or fails them through the admin API.
+const api = '/_sandbox';
+const list = document.getElementById('qrs');
+const empty = document.getElementById('empty');
+const message = document.getElementById('message');
+const payer = document.getElementById('payer');
+const focusMd5 = new URLSearchParams(location.search).get('md5');
+
+const say = (text) => {
+  message.textContent = text;
+};
+
+async function call(path, body) {
+  const response = await fetch(api + path, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(json.error ?? `HTTP ${response.status}`);
+  return json;
+}
+
+function formatAmount(amount, currency) {
+  if (amount === null) return '';
+  const value = Number(amount);
+  return currency === 'KHR'
+    ? `${new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(value)} ៛`
+    : `$${new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value)}`;
+}
+
+function remaining(expiresAt, now) {
+  const s = Math.max(0, Math.round((expiresAt - now) / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function card(qr, now) {
+  const item = element('li', 'qr');
+  item.dataset.md5 = qr.md5;
+  if (qr.md5 === focusMd5) item.classList.add('highlight');
+  const status = qr.status === 'unpaid' && qr.expired ? 'expired' : qr.status;
+  const title = element('h3', '', qr.merchantName ?? 'Unknown QR');
+  const badge = element('span', `badge ${status}`, status);
+  badge.setAttribute('aria-label', `Status: ${status}`);
+  item.append(title, badge);
+  if (qr.qr === null) {
+    item.append(
+      element('p', 'meta', `Only its md5 was checked (${qr.md5}). Scan or paste the QR to pay it.`),
+    );
+  } else {
+    item.append(
+      element(
+        'p',
+        'amount',
+        qr.dynamic ? formatAmount(qr.amount, qr.currency) : 'Static QR: no amount',
+      ),
+    );
+    const details = [
+      `to ${qr.bakongAccountId}`,
+      `md5 ${qr.md5.slice(0, 12)}…`,
+      `checked ${qr.checks}×`,
+    ];
+    if (qr.expiresAt !== null && !qr.expired && qr.status === 'unpaid')
+      details.push(`expires in ${remaining(qr.expiresAt, now)}`);
+    item.append(element('p', 'meta', details.join(' · ')));
+  }
+  const actions = element('div', 'actions');
+  const canAct = qr.qr !== null && qr.status === 'unpaid' && !qr.expired && qr.dynamic;
+  for (const [action, label] of [
+    ['pay', 'Pay'],
+    ['fail', 'Fail'],
+  ]) {
+    const button = element('button', '', label);
+    button.type = 'button';
+    button.dataset.action = action;
+    button.disabled = !(canAct || (action === 'pay' && qr.status === 'failed' && !qr.expired));
+    button.setAttribute(
+      'aria-label',
+      `${label} ${qr.merchantName ?? 'QR'} ${formatAmount(qr.amount, qr.currency)}`.trim(),
+    );
+    actions.append(button);
+  }
+  item.append(actions);
+  return item;
+}
+
+let rendering = false;
+async function refresh() {
+  if (rendering) return;
+  rendering = true;
+  try {
+    const [qrs, clock] = await Promise.all([call('/qrs'), call('/clock')]);
+    const focused = document.activeElement?.closest?.('li')?.dataset.md5;
+    const action = document.activeElement?.dataset?.action;
+    list.replaceChildren(...qrs.map((qr) => card(qr, clock.now)));
+    empty.hidden = qrs.length > 0;
+    // Keep keyboard focus across re-renders.
+    if (focused && action)
+      list.querySelector(`li[data-md5="${focused}"] button[data-action="${action}"]`)?.focus();
+  } catch (error) {
+    say(`Cannot reach the sandbox: ${error.message}`);
+  } finally {
+    rendering = false;
+  }
+}
+
+list.addEventListener('click', async (event) => {
+  const button = event.target.closest('button[data-action]');
+  if (!button) return;
+  const md5 = button.closest('li').dataset.md5;
+  button.disabled = true;
+  try {
+    const body = button.dataset.action === 'pay' ? { md5, payer: payer.value.trim() } : { md5 };
+    const result = await call(`/${button.dataset.action}`, body);
+    say(
+      button.dataset.action === 'pay'
+        ? `Paid ${formatAmount(result.amount, result.currency)} to ${result.merchantName}.`
+        : `Payment to ${result.merchantName} failed, as asked.`,
+    );
+  } catch (error) {
+    say(error.message);
+  }
+  refresh();
+});
+
+async function addQr(text) {
+  try {
+    const qr = await call('/qrs', { qr: text.trim() });
+    say(
+      `Scanned: ${qr.merchantName}, ${qr.dynamic ? formatAmount(qr.amount, qr.currency) : 'static QR'}.`,
+    );
+    refresh();
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+document.getElementById('paste-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = document.getElementById('qr-text').value;
+  if (text.trim()) addQr(text);
+});
+
+document.getElementById('qr-image').addEventListener('change', async (event) => {
+  const file = event.target.files?.[0];
+  if (!file) return;
+  try {
+    const bitmap = await createImageBitmap(file);
+    const canvas = document.createElement('canvas');
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+    const context = canvas.getContext('2d');
+    context.drawImage(bitmap, 0, 0);
+    const image = context.getImageData(0, 0, canvas.width, canvas.height);
+    const code = globalThis.jsQR?.(image.data, image.width, image.height);
+    if (!code) throw new Error('No QR code found in that picture.');
+    await addQr(code.data);
+  } catch (error) {
+    say(error.message);
+  }
+  event.target.value = '';
+});
+
+refresh();
+setInterval(refresh, 1000);

@@ -1,0 +1,13 @@
+export type { Counters } from './admin-api.ts';
+export { ADMIN_PREFIX } from './admin-api.ts';
+export { BAKONG_ENDPOINTS } from './bakong-api.ts';
+export type { SandboxClock } from './clock.ts';
+export type { Envelope } from './envelope.ts';
+export type { Fault, FaultKind, FaultSpec } from './faults.ts';
+export { FAULT_KINDS } from './faults.ts';
+export type { PayOptions, QrRecord, QrRef, RefusalReason, Transaction } from './ledger.ts';
+export { PaymentRefused } from './ledger.ts';
+export type { Sandbox, SandboxOptions } from './server.ts';
+export { startSandbox } from './server.ts';
+export type { SandboxToken, TokenInput } from './tokens.ts';
+export { DEV_EMAIL, DEV_TOKEN, jwtExpiry, makeJwt } from './tokens.ts';
