@@ -200,11 +200,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
+    // Only the path matters; `new URL` would throw on request targets such as `//`.
+    const path = (req.url ?? '/').split(/[?#]/, 1)[0] as string;
     const name = /^\/v1\/([a-z_0-9]+)$/.exec(path)?.[1];
     if (name !== undefined && name in BAKONG_ENDPOINTS) return bakongRequest(name, req, res);
     if (path.startsWith(`${ADMIN_PREFIX}/`))
       return handleAdmin(path.slice(ADMIN_PREFIX.length), req, res, admin);
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     if (path === '/' || path === '/bank') {
       res.writeHead(302, { location: '/bank/' }).end();
       return;

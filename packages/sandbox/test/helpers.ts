@@ -16,13 +16,17 @@ export async function call(
   body: unknown,
   init: { token?: string | null; contentType?: string; method?: string; raw?: string } = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = { 'content-type': init.contentType ?? 'application/json' };
+  const headers: Record<string, string> = {
+    'content-type': init.contentType ?? 'application/json',
+  };
   const token = init.token === undefined ? DEV_TOKEN : init.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
   const response = await fetch(`${sandbox.url}${path.startsWith('/') ? path : `/v1/${path}`}`, {
     method: init.method ?? 'POST',
     headers,
-    ...(init.method === 'GET' || init.method === 'HEAD' ? {} : { body: init.raw ?? JSON.stringify(body) }),
+    ...(init.method === 'GET' || init.method === 'HEAD'
+      ? {}
+      : { body: init.raw ?? JSON.stringify(body) }),
   });
   const text = await response.text();
   let json: Record<string, unknown> | null = null;
