@@ -23,3 +23,20 @@ const result = new compat.BakongKHQR().generateIndividual(
 assert.equal(result.status.code, 0);
 assert.throws(() => khqr.generateKhqr({ bakongAccountId: 'x', merchantName: 'y' }), khqr.KhqrError);
 console.log('dist smoke test: @khqr-checkout/khqr and /compat load and work from plain Node ESM');
+
+const { startSandbox, DEV_TOKEN } = await import('@khqr-checkout/sandbox');
+const sandbox = await startSandbox({ port: 0 });
+try {
+  sandbox.pay({ qr });
+  const response = await fetch(`${sandbox.url}/v1/check_transaction_by_md5`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${DEV_TOKEN}` },
+    body: JSON.stringify({ md5 }),
+  });
+  const answer = await response.json();
+  assert.equal(answer.responseCode, 0);
+  assert.equal(answer.data.amount, 1.5);
+} finally {
+  await sandbox.close();
+}
+console.log('dist smoke test: @khqr-checkout/sandbox serves from its build');

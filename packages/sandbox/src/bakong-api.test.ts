@@ -282,7 +282,7 @@ describe('renew_token and check_bakong_account', () => {
       { email: 'dev@sandbox.khqr-checkout.test' },
       { token: null },
     );
-    const token = (json?.data as { token: string }).token;
+    const token = String((json?.data as { token?: unknown } | null)?.token);
     expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(token).not.toBe(DEV_TOKEN);
     expect(
