@@ -1,0 +1,184 @@
+import {
+  generateKhqr,
+  type KhqrCurrency,
+  type KhqrData,
+  KhqrError,
+  type KhqrInput,
+  khqrMd5,
+  MAX_LIFETIME_SECONDS,
+  toMinorUnits,
+  verifyKhqr,
+} from '@khqr-checkout/khqr';
+import { ProxyError } from './errors.ts';
+import type { CheckoutRecord } from './store.ts';
+
+/** The merchant this proxy collects for. */
+export interface MerchantConfig {
+  /** Bakong accounts that may receive payments; the first one receives server-created checkouts. */
+  accounts: string[];
+  /** Name on server-created QRs (≤ 25). @default 'Merchant' */
+  name?: string;
+  /** @default 'Phnom Penh' */
+  city?: string;
+  /** Makes server-created QRs merchant KHQR (tag 30); then `acquiringBank` too. */
+  merchantId?: string;
+  acquiringBank?: string;
+  /** Khmer name/city on server-created QRs. */
+  alternateLanguage?: KhqrInput['alternateLanguage'];
+}
+
+/** What `createCheckout` takes. */
+export interface CheckoutInput {
+  amount: number | string;
+  currency: KhqrCurrency;
+  /** Lifetime in seconds, ≤ 600. @default 300 */
+  ttl?: number;
+  /** Your order reference, handed back in `onPaid`. */
+  orderId?: string;
+  billNumber?: string;
+  storeLabel?: string;
+  terminalLabel?: string;
+  purpose?: string;
+}
+
+/** A created checkout, for the merchant's page. */
+export interface CreatedCheckout {
+  qr: string;
+  md5: string;
+  expiresAt: number;
+  checkoutId: string;
+}
+
+/** The merchant's own check of a browser-generated QR: return false or a reason to refuse it. */
+export type ValidateHook = (
+  qr: string,
+  decoded: KhqrData,
+) => boolean | string | Promise<boolean | string>;
+
+/** Slack for clocks between the browser and the server, ms. */
+export const CLOCK_SKEW_MS = 5_000;
+
+function recordFor(
+  qr: string,
+  data: KhqrData,
+  source: CheckoutRecord['source'],
+  extra: Partial<CheckoutRecord>,
+): CheckoutRecord {
+  return {
+    md5: khqrMd5(qr),
+    qr,
+    checkoutId: crypto.randomUUID(),
+    source,
+    amountMinor: toMinorUnits(data.amount as string, data.currency),
+    currency: data.currency,
+    toAccountId: data.bakongAccountId,
+    createdAt: data.createdAt as number,
+    expiresAt: data.expiresAt as number,
+    ...(data.billNumber === undefined ? {} : { billNumber: data.billNumber }),
+    ...extra,
+  };
+}
+
+/** Builds the KHQR of a server-created checkout with the configured merchant account. */
+export function buildCheckout(
+  merchant: MerchantConfig,
+  input: CheckoutInput,
+  now: number,
+): CheckoutRecord {
+  const account = merchant.accounts[0];
+  if (!account)
+    throw new ProxyError(
+      500,
+      'misconfigured',
+      'No merchant account is configured (KHQR_MERCHANT_ACCOUNTS).',
+    );
+  if (input.ttl !== undefined && !(input.ttl > 0 && input.ttl <= MAX_LIFETIME_SECONDS)) {
+    throw new ProxyError(400, 'invalid_checkout', `ttl must be 1–${MAX_LIFETIME_SECONDS} seconds.`);
+  }
+  if (
+    input.orderId !== undefined &&
+    (typeof input.orderId !== 'string' || input.orderId.length > 100)
+  ) {
+    throw new ProxyError(
+      400,
+      'invalid_checkout',
+      'orderId must be a string of at most 100 characters.',
+    );
+  }
+  try {
+    const { qr } = generateKhqr({
+      bakongAccountId: account,
+      merchantName: merchant.name ?? 'Merchant',
+      merchantCity: merchant.city ?? 'Phnom Penh',
+      ...(merchant.merchantId
+        ? { merchantId: merchant.merchantId, acquiringBank: merchant.acquiringBank ?? '' }
+        : {}),
+      ...(merchant.alternateLanguage ? { alternateLanguage: merchant.alternateLanguage } : {}),
+      currency: input.currency,
+      amount: input.amount,
+      lifetime: input.ttl ?? 300,
+      now,
+      ...(input.billNumber ? { billNumber: input.billNumber } : {}),
+      ...(input.storeLabel ? { storeLabel: input.storeLabel } : {}),
+      ...(input.terminalLabel ? { terminalLabel: input.terminalLabel } : {}),
+      ...(input.purpose ? { purpose: input.purpose } : {}),
+    });
+    const verification = verifyKhqr(qr, { now });
+    if (!verification.valid) throw verification.error;
+    return recordFor(
+      qr,
+      verification.data,
+      'server',
+      input.orderId === undefined ? {} : { orderId: input.orderId },
+    );
+  } catch (error) {
+    if (error instanceof KhqrError) throw new ProxyError(400, 'invalid_checkout', error.message);
+    throw error;
+  }
+}
+
+/**
+ * Accepts a QR the browser generated, or refuses it: it must verify (structure, CRC, no tag
+ * twice), be dynamic, pay one of the merchant's accounts, expire within 10 minutes, and pass the
+ * merchant's own hook.
+ */
+export async function acceptBrowserQr(
+  md5: string,
+  qr: string,
+  merchant: MerchantConfig,
+  now: number,
+  validate?: ValidateHook,
+): Promise<CheckoutRecord> {
+  if (khqrMd5(qr) !== md5) throw new ProxyError(400, 'md5_mismatch', 'md5 is not the md5 of qr.');
+  const verification = verifyKhqr(qr, { now: now - CLOCK_SKEW_MS });
+  if (!verification.valid) throw new ProxyError(422, 'invalid_qr', verification.error.message);
+  const data = verification.data;
+  if (!data.dynamic || data.amount === undefined)
+    throw new ProxyError(422, 'static_qr', 'Only dynamic KHQR (with an amount) can be checked.');
+  if (!merchant.accounts.includes(data.bakongAccountId)) {
+    throw new ProxyError(422, 'wrong_account', 'This QR does not pay this merchant.');
+  }
+  if ((data.expiresAt as number) > now + MAX_LIFETIME_SECONDS * 1000 + CLOCK_SKEW_MS) {
+    throw new ProxyError(
+      422,
+      'expiry_too_far',
+      `A QR must expire within ${MAX_LIFETIME_SECONDS / 60} minutes.`,
+    );
+  }
+  if (validate) {
+    let verdict: boolean | string;
+    try {
+      verdict = await validate(qr, data);
+    } catch {
+      verdict = false;
+    }
+    if (verdict !== true) {
+      throw new ProxyError(
+        422,
+        'rejected',
+        typeof verdict === 'string' ? verdict : 'The merchant does not accept this QR.',
+      );
+    }
+  }
+  return recordFor(qr, data, 'browser', {});
+}

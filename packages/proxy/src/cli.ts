@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// `pnpm proxy -- --port 4020`: the proxy as a standalone server beside a PHP or Python site.
+import { createHmac } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import type { PaidEvent } from './checker.ts';
+import { listen } from './node.ts';
+import { createKhqrProxy, type KhqrProxyOptions } from './proxy.ts';
+import type { ProxyStore } from './store.ts';
+
+const HELP = `Usage: khqr-proxy [--port 4020] [--host 127.0.0.1]
+
+Configured by environment variables:
+  BAKONG_TOKEN            the merchant's Bakong Open API token (required)
+  BAKONG_BASE_URL         https://api-bakong.nbc.gov.kh, https://sit-api-bakong.nbc.gov.kh, or a loopback sandbox (required)
+  KHQR_MERCHANT_ACCOUNTS  comma-separated Bakong account IDs that may receive payments (required)
+  KHQR_MERCHANT_NAME      name on server-created QRs                    default "Merchant"
+  KHQR_MERCHANT_CITY      city on server-created QRs                    default "Phnom Penh"
+  KHQR_ALLOWED_ORIGINS    comma-separated origins of the shop's pages (CORS)
+  KHQR_BASE_PATH          mount path of the routes                      default ""
+  KHQR_CHECKOUT_SECRET    enables POST /checkouts with "Authorization: Bearer <secret>"
+  KHQR_PAID_WEBHOOK_URL   POSTed a signed JSON event when an order is paid (HMAC-SHA256 of the body
+                          with KHQR_CHECKOUT_SECRET, header X-Khqr-Signature: sha256=<hex>)
+  KHQR_TRUST_PROXY        "1" behind a reverse proxy that sets X-Forwarded-For
+  REDIS_URL               share state between several proxy instances (needs the ioredis package)`;
+
+function fail(message: string): never {
+  console.error(`khqr-proxy: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+let values: { port: string; host: string; help?: boolean };
+try {
+  values = parseArgs({
+    args: args[0] === '--' ? args.slice(1) : args,
+    options: {
+      port: { type: 'string', default: '4020' },
+      host: { type: 'string', default: '127.0.0.1' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values as typeof values;
+} catch (error) {
+  fail((error as Error).message);
+}
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const env = process.env;
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`--port must be 0–65535, got ${values.port}`);
+if (!env.BAKONG_TOKEN) fail('BAKONG_TOKEN is not set.');
+if (!env.BAKONG_BASE_URL) fail('BAKONG_BASE_URL is not set.');
+const accounts = list(env.KHQR_MERCHANT_ACCOUNTS);
+if (accounts.length === 0) fail('KHQR_MERCHANT_ACCOUNTS is not set.');
+if (env.KHQR_PAID_WEBHOOK_URL && !env.KHQR_CHECKOUT_SECRET)
+  fail('KHQR_PAID_WEBHOOK_URL needs KHQR_CHECKOUT_SECRET to sign the events.');
+
+let store: ProxyStore | undefined;
+if (env.REDIS_URL) {
+  const [{ Redis }, { RedisStore }] = await Promise.all([
+    import('ioredis').catch(() =>
+      fail('REDIS_URL is set but the ioredis package is not installed.'),
+    ),
+    import('./redis-store.ts'),
+  ]);
+  store = new RedisStore(new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }));
+}
+
+async function webhook(event: PaidEvent): Promise<void> {
+  const body = JSON.stringify({ type: 'khqr.paid', ...event });
+  const signature = createHmac('sha256', env.KHQR_CHECKOUT_SECRET as string)
+    .update(body)
+    .digest('hex');
+  const response = await fetch(env.KHQR_PAID_WEBHOOK_URL as string, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-khqr-signature': `sha256=${signature}` },
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`webhook answered ${response.status}`);
+}
+
+let options: KhqrProxyOptions;
+try {
+  options = {
+    bakong: { token: env.BAKONG_TOKEN, baseUrl: env.BAKONG_BASE_URL },
+    merchant: {
+      accounts,
+      name: env.KHQR_MERCHANT_NAME ?? 'Merchant',
+      city: env.KHQR_MERCHANT_CITY ?? 'Phnom Penh',
+    },
+    allowedOrigins: list(env.KHQR_ALLOWED_ORIGINS),
+    basePath: env.KHQR_BASE_PATH ?? '',
+    sweeper: true,
+    ...(store ? { store } : {}),
+    ...(env.KHQR_CHECKOUT_SECRET ? { checkoutSecret: env.KHQR_CHECKOUT_SECRET } : {}),
+    ...(env.KHQR_PAID_WEBHOOK_URL ? { onPaid: webhook } : {}),
+  };
+} catch (error) {
+  fail((error as Error).message);
+}
+let proxy: ReturnType<typeof createKhqrProxy>;
+try {
+  proxy = createKhqrProxy(options);
+} catch (error) {
+  fail((error as Error).message);
+}
+const server = await listen(proxy, port, values.host, {
+  trustProxy: env.KHQR_TRUST_PROXY === '1',
+}).catch((error: NodeJS.ErrnoException) =>
+  fail(error.code === 'EADDRINUSE' ? `port ${port} is in use` : error.message),
+);
+console.log(
+  `khqr-proxy listening on ${server.url}${options.basePath ?? ''} (POST /check, POST /deeplink, GET /health${env.KHQR_CHECKOUT_SECRET ? ', POST /checkouts' : ''})`,
+);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void Promise.all([server.close(), proxy.close()]).then(() => process.exit(0));
+  });
+}
