@@ -1,0 +1,469 @@
+// The proxy over real HTTP on 127.0.0.1 against the sandbox: once with the memory store, once as
+// two instances sharing one real redis-server.
+import { crc16, generateKhqr, type KhqrInput, khqrMd5 } from '@khqr-checkout/khqr';
+import { DEV_TOKEN, type Sandbox } from '@khqr-checkout/sandbox';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  captured,
+  expectNoLeaks,
+  MERCHANT,
+  type ProxyUnderTest,
+  type StoreKind,
+  startBank,
+  startProxy,
+  storesFor,
+} from '../test/harness.ts';
+import { startRedis } from '../test/redis.ts';
+
+let sandbox: Sandbox;
+let redis: Awaited<ReturnType<typeof startRedis>>;
+const secrets: string[] = [DEV_TOKEN];
+beforeAll(async () => {
+  sandbox = await startBank();
+  redis = await startRedis();
+});
+afterAll(async () => {
+  expectNoLeaks(secrets);
+  await sandbox?.close();
+  await redis?.stop();
+});
+
+const upstreamCalls = (endpoint = 'check_transaction_by_md5') =>
+  sandbox.counters()[endpoint]?.requests ?? 0;
+
+describe.each<StoreKind>(['memory', 'redis'])('proxy with the %s store', (kind) => {
+  let instances: ProxyUnderTest[] = [];
+  /** Instance i of the pool (two on Redis, so consecutive calls hit different instances). */
+  const at = (i: number) => instances[i % instances.length] as ProxyUnderTest;
+  const allPaid = () => instances.flatMap((p) => p.paid);
+  const allAlerts = () => instances.flatMap((p) => p.alerts);
+
+  async function pool(options: Parameters<typeof startProxy>[1] = {}, count = 2) {
+    for (const p of instances) await p.close();
+    const stores = storesFor(kind, count, redis.url, () => sandbox.clock.now());
+    instances = await Promise.all(
+      stores.map((store) => startProxy(sandbox, { store, ...options })),
+    );
+  }
+  beforeEach(async () => {
+    sandbox.reset();
+    await pool();
+  });
+  afterEach(async () => {
+    for (const p of instances) await p.close();
+    instances = [];
+  });
+
+  const browserQr = (input: Partial<KhqrInput> = {}) =>
+    generateKhqr({
+      bakongAccountId: MERCHANT,
+      merchantName: 'KHQR Shop',
+      currency: 'USD',
+      amount: '4.50',
+      lifetime: 300,
+      now: sandbox.clock.now(),
+      ...input,
+    });
+
+  describe('server-generated checkouts', () => {
+    it('creates a KHQR for the order, answers pending, then paid once Bakong has it, and fires onPaid once', async () => {
+      const checkout = await at(0).proxy.createCheckout({
+        amount: 12000,
+        currency: 'KHR',
+        orderId: 'order-1',
+        billNumber: 'INV-1',
+      });
+      expect(checkout).toMatchObject({
+        md5: expect.stringMatching(/^[0-9a-f]{32}$/),
+        checkoutId: expect.any(String),
+      });
+      const first = await at(1).post('/check', { md5: checkout.md5 });
+      expect(first.status).toBe(200);
+      expect(first.json).toEqual({
+        status: 'pending',
+        serverNow: expect.any(Number),
+        expiresAt: checkout.expiresAt,
+      });
+      sandbox.pay({ qr: checkout.qr });
+      sandbox.clock.advance(1500);
+      expect((await at(0).post('/check', { md5: checkout.md5 })).json).toMatchObject({
+        status: 'paid',
+      });
+      expect((await at(1).post('/check', { md5: checkout.md5 })).json).toMatchObject({
+        status: 'paid',
+      });
+      expect(allPaid()).toEqual([
+        expect.objectContaining({
+          md5: checkout.md5,
+          orderId: 'order-1',
+          billNumber: 'INV-1',
+          amountMinor: 12000,
+          currency: 'KHR',
+          toAccountId: MERCHANT,
+        }),
+      ]);
+      // The event is for fulfilment: it names the order, never the payer.
+      expect(JSON.stringify(allPaid())).not.toContain('sok_dara');
+    });
+
+    it('answers only {status, serverNow, expiresAt}: no payer, no hash, no envelope', async () => {
+      const checkout = await at(0).proxy.createCheckout({ amount: '1.00', currency: 'USD' });
+      sandbox.pay({ qr: checkout.qr });
+      const { json } = await at(0).post('/check', { md5: checkout.md5 });
+      expect(Object.keys(json ?? {}).sort()).toEqual(['expiresAt', 'serverNow', 'status']);
+    });
+  });
+
+  describe('browser-generated QRs', () => {
+    it('accepts a valid QR on its first check, then tracks it by md5 alone', async () => {
+      const { qr, md5 } = browserQr();
+      expect((await at(0).post('/check', { md5, qr })).json).toMatchObject({ status: 'pending' });
+      sandbox.pay({ qr });
+      sandbox.clock.advance(1500);
+      expect((await at(1).post('/check', { md5 })).json).toMatchObject({ status: 'paid' });
+      expect(allPaid()).toHaveLength(1);
+    });
+
+    it.each<[string, () => { qr: string; md5: string }, number, string]>([
+      ['another account', () => browserQr({ bakongAccountId: 'thief@devb' }), 422, 'wrong_account'],
+      [
+        'a static QR',
+        () => generateKhqr({ bakongAccountId: MERCHANT, merchantName: 'KHQR Shop' }),
+        422,
+        'static_qr',
+      ],
+      [
+        'an expiry an hour away',
+        () => browserQr({ lifetime: 3600, allowLongExpiry: true }),
+        422,
+        'invalid_qr',
+      ],
+      ['a second tag 29', () => withExtra(browserQr(), '29070003a@b'), 422, 'invalid_qr'],
+      ['a second tag 54', () => withExtra(browserQr(), '54031.0'), 422, 'invalid_qr'],
+      [
+        'an md5 that is not the QR',
+        () => ({ qr: browserQr().qr, md5: 'f'.repeat(32) }),
+        400,
+        'md5_mismatch',
+      ],
+    ])('refuses %s without asking Bakong', async (_, make, status, code) => {
+      const { qr, md5 } = make();
+      expect(await at(0).post('/check', { md5, qr })).toMatchObject({
+        status,
+        json: { error: { code } },
+      });
+      expect(upstreamCalls()).toBe(0);
+      expect((await at(1).post('/check', { md5 })).status).toBe(404);
+    });
+
+    it("lets the merchant's validate hook refuse a QR", async () => {
+      await pool({
+        validate: (_qr, decoded) => (decoded.billNumber === 'OK' ? true : 'Unknown bill number.'),
+      });
+      const refused = browserQr({ billNumber: 'NOPE' });
+      expect(await at(0).post('/check', refused)).toMatchObject({
+        status: 422,
+        json: { error: { code: 'rejected', message: 'Unknown bill number.' } },
+      });
+      expect((await at(0).post('/check', browserQr({ billNumber: 'OK' }))).status).toBe(200);
+    });
+  });
+
+  it('answers an unknown md5 with 404 and no upstream call', async () => {
+    expect(await at(0).post('/check', { md5: 'a'.repeat(32) })).toMatchObject({
+      status: 404,
+      json: { error: { code: 'unknown_md5' } },
+    });
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('never reports a payment that does not match the order as paid', async () => {
+    const checkout = await at(0).proxy.createCheckout({
+      amount: '10.00',
+      currency: 'USD',
+      orderId: 'order-9',
+    });
+    sandbox.pay({ qr: checkout.qr }, { overrides: { amount: 1 } });
+    expect((await at(0).post('/check', { md5: checkout.md5 })).json).toMatchObject({
+      status: 'failed',
+    });
+    expect((await at(1).post('/check', { md5: checkout.md5 })).json).toMatchObject({
+      status: 'failed',
+    });
+    expect(allPaid()).toEqual([]);
+    expect(allAlerts()).toContainEqual(
+      expect.objectContaining({
+        type: 'mismatch',
+        md5: checkout.md5,
+        orderId: 'order-9',
+        problems: [expect.stringContaining('amount')],
+      }),
+    );
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['another receiving account', { toAccountId: 'thief@devb' }],
+    ['another currency', { currency: 'KHR' }],
+    ['a payment made before the QR existed', { createdDateMs: 1 }],
+  ])('refuses %s', async (_, overrides) => {
+    const checkout = await at(0).proxy.createCheckout({ amount: '10.00', currency: 'USD' });
+    sandbox.pay({ qr: checkout.qr }, { overrides });
+    expect((await at(0).post('/check', { md5: checkout.md5 })).json).toMatchObject({
+      status: 'failed',
+    });
+    expect(allPaid()).toEqual([]);
+  });
+
+  it('answers failed when Bakong says the transaction failed', async () => {
+    const checkout = await at(0).proxy.createCheckout({ amount: 5000, currency: 'KHR' });
+    sandbox.fail({ qr: checkout.qr });
+    expect((await at(0).post('/check', { md5: checkout.md5 })).json).toMatchObject({
+      status: 'failed',
+    });
+  });
+
+  it('answers expired only after expiry plus grace, and counts a payment made in the last seconds', async () => {
+    const late = await at(0).proxy.createCheckout({ amount: 100, currency: 'KHR', ttl: 60 });
+    const never = await at(0).proxy.createCheckout({ amount: 200, currency: 'KHR', ttl: 60 });
+    sandbox.clock.advance(60_500);
+    expect((await at(0).post('/check', { md5: never.md5 })).json).toMatchObject({
+      status: 'pending',
+    });
+    sandbox.clock.advance(2_000);
+    expect((await at(1).post('/check', { md5: never.md5 })).json).toMatchObject({
+      status: 'expired',
+    });
+    // Paid just before expiry, first seen after it: still paid.
+    sandbox.clock.advance(-2_600);
+    sandbox.pay({ qr: late.qr });
+    sandbox.clock.advance(3_000);
+    expect((await at(0).post('/check', { md5: late.md5 })).json).toMatchObject({ status: 'paid' });
+  });
+
+  it('fires onPaid exactly once under 50 concurrent checks, with one upstream call at a time', async () => {
+    const checkout = await at(0).proxy.createCheckout({ amount: '3.00', currency: 'USD' });
+    sandbox.pay({ qr: checkout.qr });
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => at(i).post('/check', { md5: checkout.md5 })),
+    );
+    expect(answers.every((a) => a.json?.status === 'paid')).toBe(true);
+    expect(allPaid()).toHaveLength(1);
+    expect(upstreamCalls()).toBeLessThanOrEqual(instances.length);
+  });
+
+  it('coalesces 50 concurrent checks of a pending md5 into one upstream call per cache window', async () => {
+    const checkout = await at(0).proxy.createCheckout({ amount: '3.00', currency: 'USD' });
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => at(i).post('/check', { md5: checkout.md5 })),
+    );
+    expect(answers.every((a) => a.json?.status === 'pending')).toBe(true);
+    expect(upstreamCalls()).toBe(1);
+  });
+
+  describe('Bakong trouble is never "failed"', () => {
+    it.each<[string, Parameters<Sandbox['injectFault']>[0], number, string]>([
+      [
+        '403 from outside Cambodia',
+        { endpoint: 'check_transaction_by_md5', kind: 'forbidden' },
+        503,
+        'upstream_forbidden',
+      ],
+      [
+        '429',
+        { endpoint: 'check_transaction_by_md5', kind: 'rate-limit', retryAfter: 30, count: 3 },
+        503,
+        'upstream_rate_limited',
+      ],
+      [
+        '5xx (retried, then given up)',
+        { endpoint: 'check_transaction_by_md5', kind: 'server-error', count: 3 },
+        502,
+        'upstream_error',
+      ],
+      [
+        'a connection reset',
+        { endpoint: 'check_transaction_by_md5', kind: 'reset', count: 3 },
+        502,
+        'upstream_error',
+      ],
+      [
+        'a non-JSON 200',
+        { endpoint: 'check_transaction_by_md5', kind: 'non-json', count: 3 },
+        502,
+        'upstream_error',
+      ],
+      [
+        'a hang until timeout',
+        { endpoint: 'check_transaction_by_md5', kind: 'hang', count: 3 },
+        502,
+        'upstream_error',
+      ],
+    ])('%s → %i, then the true status', async (_, fault, status, code) => {
+      await pool({
+        bakong: {
+          token: DEV_TOKEN,
+          baseUrl: sandbox.url,
+          timeoutMs: 600,
+          backoffMs: 10,
+          retries: 2,
+        },
+      });
+      const checkout = await at(0).proxy.createCheckout({ amount: '3.00', currency: 'USD' });
+      sandbox.injectFault(fault);
+      const answer = await at(0).post('/check', { md5: checkout.md5 });
+      expect(answer).toMatchObject({ status, json: { error: { code } } });
+      if (code === 'upstream_rate_limited') expect(answer.headers.get('retry-after')).toBe('30');
+      sandbox.clearFaults();
+      sandbox.pay({ qr: checkout.qr });
+      expect((await at(1).post('/check', { md5: checkout.md5 })).json).toMatchObject({
+        status: 'paid',
+      });
+    });
+
+    it('recovers from one 5xx by retrying, answering the true status', async () => {
+      const checkout = await at(0).proxy.createCheckout({ amount: '3.00', currency: 'USD' });
+      sandbox.injectFault({ endpoint: 'check_transaction_by_md5', kind: 'server-error', count: 1 });
+      expect((await at(0).post('/check', { md5: checkout.md5 })).json).toMatchObject({
+        status: 'pending',
+      });
+      expect(upstreamCalls()).toBe(2);
+    });
+
+    it('alerts on an expired token (401 / errorCode 6) and answers 503', async () => {
+      const { token } = sandbox.issueToken(60_000);
+      secrets.push(token);
+      await pool({ tokenForBakong: token });
+      const checkout = await at(0).proxy.createCheckout({ amount: '3.00', currency: 'USD' });
+      sandbox.expireToken(token);
+      expect(await at(0).post('/check', { md5: checkout.md5 })).toMatchObject({
+        status: 503,
+        json: { error: { code: 'upstream_unauthorized' } },
+      });
+      expect(allAlerts()).toContainEqual(expect.objectContaining({ type: 'unauthorized' }));
+    });
+  });
+
+  describe('the browser contract', () => {
+    it.each<
+      [
+        string,
+        () => Promise<{ status: number; json: Record<string, unknown> | null }>,
+        number,
+        string,
+      ]
+    >([
+      ['a bad md5', () => at(0).post('/check', { md5: 'ABC' }), 400, 'invalid_md5'],
+      ['an uppercase md5', () => at(0).post('/check', { md5: 'A'.repeat(32) }), 400, 'invalid_md5'],
+      [
+        'a body over 1 KiB',
+        () => at(0).post('/check', { md5: 'a'.repeat(32), pad: 'x'.repeat(1100) }),
+        413,
+        'too_large',
+      ],
+      [
+        'text/plain',
+        () => at(0).post('/check', '{"md5":"x"}', { headers: { 'content-type': 'text/plain' } }),
+        415,
+        'unsupported_media_type',
+      ],
+      ['broken JSON', () => at(0).post('/check', '{"md5":', {}), 400, 'invalid_json'],
+      ['GET /check', () => at(0).get('/check'), 405, 'method_not_allowed'],
+      ['an unknown route', () => at(0).get('/nope'), 404, 'not_found'],
+    ])('refuses %s', async (_, send, status, code) => {
+      expect(await send()).toMatchObject({
+        status,
+        json: { error: { code, message: expect.any(String) } },
+      });
+    });
+
+    it('allows listed origins only, with CORS headers and preflight', async () => {
+      const checkout = await at(0).proxy.createCheckout({ amount: '3.00', currency: 'USD' });
+      const allowed = await at(0).post(
+        '/check',
+        { md5: checkout.md5 },
+        { headers: { origin: 'https://shop.test' } },
+      );
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.test');
+      const refused = await at(0).post(
+        '/check',
+        { md5: checkout.md5 },
+        { headers: { origin: 'https://evil.test' } },
+      );
+      expect(refused).toMatchObject({
+        status: 403,
+        json: { error: { code: 'origin_not_allowed' } },
+      });
+      expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+      const preflight = await at(0).get('/check', {
+        method: 'OPTIONS',
+        headers: { origin: 'https://shop.test', 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-methods')).toBe('POST');
+    });
+
+    it('limits checks per md5 and per client with 429 and Retry-After', async () => {
+      await pool({ rateLimit: { perMd5: 3, perClient: 1000, windowMs: 60_000 } });
+      const checkout = await at(0).proxy.createCheckout({ amount: '3.00', currency: 'USD' });
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push(await at(i).post('/check', { md5: checkout.md5 }));
+      expect(statuses.map((s) => s.status)).toEqual([200, 200, 200, 429, 429]);
+      expect(Number(statuses[3]?.headers.get('retry-after'))).toBeGreaterThan(0);
+      await pool({ rateLimit: { perMd5: 1000, perClient: 2, windowMs: 60_000 } });
+      const a = await at(0).proxy.createCheckout({ amount: '3.00', currency: 'USD' });
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push((await at(i).post('/check', { md5: a.md5 })).status);
+      expect(results).toEqual([200, 200, 429]);
+    });
+  });
+
+  it('offers a deep link for known md5s only', async () => {
+    const checkout = await at(0).proxy.createCheckout({ amount: '3.00', currency: 'USD' });
+    expect((await at(0).post('/deeplink', { md5: checkout.md5 })).json).toEqual({
+      shortLink: `${sandbox.url}/bank/?md5=${checkout.md5}`,
+    });
+    expect(await at(0).post('/deeplink', { md5: 'b'.repeat(32) })).toMatchObject({ status: 404 });
+  });
+
+  it('checks pending md5s in bulk when asked, and falls back to single checks when the list is refused', async () => {
+    await pool({ bulk: true });
+    const checkouts = await Promise.all(
+      [1, 2, 3].map((n) => at(0).proxy.createCheckout({ amount: n, currency: 'USD' })),
+    );
+    sandbox.pay({ qr: checkouts[1]?.qr as string });
+    const answers = await Promise.all(checkouts.map((c) => at(0).post('/check', { md5: c.md5 })));
+    expect(answers.map((a) => a.json?.status)).toEqual(['pending', 'paid', 'pending']);
+    expect(upstreamCalls('check_transaction_by_md5_list')).toBe(1);
+    expect(upstreamCalls()).toBe(0);
+    sandbox.injectFault({ endpoint: 'check_transaction_by_md5_list', kind: 'forbidden' });
+    sandbox.clock.advance(1500);
+    expect((await at(0).post('/check', { md5: checkouts[0]?.md5 })).json).toMatchObject({
+      status: 'pending',
+    });
+    expect(upstreamCalls()).toBe(1);
+  });
+
+  it('settles a checkout in the background when no browser polls (sweeper)', async () => {
+    await pool({ sweeper: { intervalMs: 100 } }, 1);
+    const checkout = await at(0).proxy.createCheckout({
+      amount: '3.00',
+      currency: 'USD',
+      orderId: 'tab-closed',
+    });
+    sandbox.pay({ qr: checkout.qr });
+    for (let i = 0; i < 50 && allPaid().length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(allPaid()).toEqual([expect.objectContaining({ orderId: 'tab-closed' })]);
+  });
+});
+
+/** A QR with an extra data object inserted before the CRC (and the CRC recomputed). */
+function withExtra({ qr }: { qr: string }, extra: string): { qr: string; md5: string } {
+  const body = `${qr.slice(0, -8)}${extra}6304`;
+  const tampered = body + crc16(body);
+  return { qr: tampered, md5: khqrMd5(tampered) };
+}
+
+it('captures every response and log line for the leak scan', () => {
+  expect(captured.responses.length).toBeGreaterThan(50);
+});

@@ -1,0 +1,144 @@
+// Sandbox + proxy over real HTTP on 127.0.0.1, with every response and log line captured so the
+// suite can prove the token and payer IDs never leave the server.
+import {
+  createKhqrProxy,
+  type KhqrProxy,
+  type KhqrProxyOptions,
+  type Logger,
+  MemoryStore,
+  type PaidEvent,
+  type ProxyAlert,
+  type ProxyStore,
+} from '@khqr-checkout/proxy';
+import { listen } from '@khqr-checkout/proxy/node';
+import { RedisStore } from '@khqr-checkout/proxy/redis';
+import { DEV_TOKEN, type Sandbox, startSandbox } from '@khqr-checkout/sandbox';
+import { Redis } from 'ioredis';
+import { expect } from 'vitest';
+
+export const MERCHANT = 'khqr_shop@devb';
+export const PAYERS = ['sok_dara@devb', 'chan_sophea@devb'];
+
+/** Everything that left a proxy during a test file. */
+export const captured: { responses: string[]; logs: string[] } = { responses: [], logs: [] };
+
+export const captureLogger: Logger = {
+  info: (m, f) => captured.logs.push(JSON.stringify({ m, f })),
+  warn: (m, f) => captured.logs.push(JSON.stringify({ m, f })),
+  error: (m, f) => captured.logs.push(JSON.stringify({ m, f })),
+};
+
+/** What a call to a proxy answered. */
+export interface Answer {
+  status: number;
+  headers: Headers;
+  json: Record<string, unknown> | null;
+}
+
+export interface ProxyUnderTest {
+  proxy: KhqrProxy;
+  url: string;
+  paid: PaidEvent[];
+  alerts: ProxyAlert[];
+  post(
+    path: string,
+    body: unknown,
+    init?: RequestInit & { headers?: Record<string, string> },
+  ): Promise<Answer>;
+  get(path: string, init?: RequestInit): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+export async function request(url: string, init: RequestInit = {}): Promise<Answer> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  captured.responses.push(text, JSON.stringify([...response.headers]));
+  let json: Record<string, unknown> | null = null;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    json = null;
+  }
+  return { status: response.status, headers: response.headers, json };
+}
+
+/** Starts a proxy over HTTP in front of `sandbox`, with the sandbox clock. */
+export async function startProxy(
+  sandbox: Sandbox,
+  options: Partial<KhqrProxyOptions> & { tokenForBakong?: string } = {},
+): Promise<ProxyUnderTest> {
+  const paid: PaidEvent[] = [];
+  const alerts: ProxyAlert[] = [];
+  const { tokenForBakong, ...rest } = options;
+  const proxy = createKhqrProxy({
+    bakong: {
+      token: tokenForBakong ?? DEV_TOKEN,
+      baseUrl: sandbox.url,
+      timeoutMs: 2000,
+      backoffMs: 20,
+    },
+    merchant: { accounts: [MERCHANT], name: 'KHQR Shop', city: 'Phnom Penh' },
+    allowedOrigins: ['https://shop.test'],
+    logger: captureLogger,
+    now: () => sandbox.clock.now(),
+    onPaid: (event) => {
+      paid.push(event);
+    },
+    onAlert: (alert) => {
+      alerts.push(alert);
+    },
+    graceMs: 2000,
+    ...rest,
+  });
+  const server = await listen(proxy, 0);
+  return {
+    proxy,
+    url: server.url,
+    paid,
+    alerts,
+    post: (path, body, init = {}) =>
+      request(`${server.url}${path}`, {
+        method: 'POST',
+        ...init,
+        headers: { 'content-type': 'application/json', ...init.headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    get: (path, init = {}) => request(`${server.url}${path}`, init),
+    async close() {
+      await server.close();
+      await proxy.close();
+    },
+  };
+}
+
+/** The store kinds the suite runs against. */
+export type StoreKind = 'memory' | 'redis';
+
+let prefixes = 0;
+/** A fresh store; Redis stores of one call share a fresh key prefix, as several instances would. */
+export function storesFor(
+  kind: StoreKind,
+  count: number,
+  redisUrl?: string,
+  now?: () => number,
+): ProxyStore[] {
+  if (kind === 'memory') return [new MemoryStore(now)];
+  const prefix = `khqr-test-${process.pid}-${++prefixes}:`;
+  return Array.from(
+    { length: count },
+    () => new RedisStore(new Redis(redisUrl as string), { prefix }),
+  );
+}
+
+export const startBank = () => startSandbox({ port: 0, accounts: [MERCHANT, ...PAYERS] });
+
+/** Asserts nothing captured holds a secret: the tokens given, or a payer's account ID. */
+export function expectNoLeaks(secrets: string[]): void {
+  expect(captured.responses.length + captured.logs.length).toBeGreaterThan(0);
+  for (const text of [...captured.responses, ...captured.logs]) {
+    for (const secret of [...secrets, ...PAYERS])
+      expect(text.includes(secret), `leaked ${secret.slice(0, 12)}… in ${text.slice(0, 200)}`).toBe(
+        false,
+      );
+  }
+}
