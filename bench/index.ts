@@ -1,4 +1,6 @@
 // `pnpm bench`: every benchmark of the project, printed as tables with ratios.
 import { benchKhqr } from './khqr.ts';
+import { benchProxy } from './proxy.ts';
 
 await benchKhqr();
+await benchProxy();

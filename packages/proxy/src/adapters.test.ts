@@ -7,7 +7,14 @@ import { nodeHandler } from '@khqr-checkout/proxy/node';
 import { DEV_TOKEN, makeJwt, type Sandbox } from '@khqr-checkout/sandbox';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { captureLogger, expectNoLeaks, MERCHANT, request, startBank, startProxy } from '../test/harness.ts';
+import {
+  captureLogger,
+  expectNoLeaks,
+  MERCHANT,
+  request,
+  startBank,
+  startProxy,
+} from '../test/harness.ts';
 
 let sandbox: Sandbox;
 const secrets = [DEV_TOKEN, 's3cret-checkout-key'];
@@ -40,7 +47,11 @@ describe('adapters', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       const checkout = await proxy.createCheckout({ amount: '1.00', currency: 'USD' });
-      const answer = await request(`${url}/api/khqr/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ md5: checkout.md5 }) });
+      const answer = await request(`${url}/api/khqr/check`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ md5: checkout.md5 }),
+      });
       expect(answer).toMatchObject({ status: 200, json: { status: 'pending' } });
       expect(await (await fetch(`${url}/hello`)).text()).toBe('world');
       expect((await fetch(`${url}/api/khqr/elsewhere`)).status).toBe(404);
@@ -55,7 +66,11 @@ describe('adapters', () => {
     const checkout = await proxy.createCheckout({ amount: 4000, currency: 'KHR' });
     sandbox.pay({ qr: checkout.qr });
     const response = await proxy.handler(
-      new Request('https://shop.example/check', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://shop.example' }, body: JSON.stringify({ md5: checkout.md5 }) }),
+      new Request('https://shop.example/check', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'https://shop.example' },
+        body: JSON.stringify({ md5: checkout.md5 }),
+      }),
       { clientIp: '203.0.113.9' },
     );
     expect(response.status).toBe(200);
@@ -72,7 +87,11 @@ describe('health and server-to-server creation', () => {
     proxy = await startProxy(sandbox);
     const { status, json } = await proxy.get('/health');
     expect(status).toBe(200);
-    expect(json).toMatchObject({ ok: true, token: { expired: false, expiringSoon: false }, upstream: { status: 'reachable' } });
+    expect(json).toMatchObject({
+      ok: true,
+      token: { expired: false, expiringSoon: false },
+      upstream: { status: 'reachable' },
+    });
   });
 
   it('explains the Cambodian-IP rule when Bakong answers 403, and warns of a token about to expire', async () => {
@@ -82,16 +101,43 @@ describe('health and server-to-server creation', () => {
     proxy = await startProxy(sandbox, { tokenForBakong: soon });
     const { status, json } = await proxy.get('/health');
     expect(status).toBe(503);
-    expect(json).toMatchObject({ ok: false, token: { expiringSoon: true, daysLeft: 1 }, upstream: { status: 'blocked', message: expect.stringContaining('Cambodian IP') } });
+    expect(json).toMatchObject({
+      ok: false,
+      token: { expiringSoon: true, daysLeft: 1 },
+      upstream: { status: 'blocked', message: expect.stringContaining('Cambodian IP') },
+    });
     expect(proxy.alerts).toContainEqual(expect.objectContaining({ type: 'token-expiring' }));
   });
 
   it('creates checkouts for a server holding the shared secret', async () => {
     proxy = await startProxy(sandbox, { checkoutSecret: 's3cret-checkout-key' });
-    const created = await proxy.post('/checkouts', { amount: '9.99', currency: 'USD', orderId: 'php-42' }, { headers: { authorization: 'Bearer s3cret-checkout-key' } });
-    expect(created).toMatchObject({ status: 201, json: { qr: expect.stringMatching(/^000201/), md5: expect.any(String), expiresAt: expect.any(Number) } });
-    expect(await proxy.post('/checkouts', { amount: 1, currency: 'USD' }, { headers: { authorization: 'Bearer wrong' } })).toMatchObject({ status: 401 });
-    expect(await proxy.post('/checkouts', { amount: 1, currency: 'EUR' }, { headers: { authorization: 'Bearer s3cret-checkout-key' } })).toMatchObject({
+    const created = await proxy.post(
+      '/checkouts',
+      { amount: '9.99', currency: 'USD', orderId: 'php-42' },
+      { headers: { authorization: 'Bearer s3cret-checkout-key' } },
+    );
+    expect(created).toMatchObject({
+      status: 201,
+      json: {
+        qr: expect.stringMatching(/^000201/),
+        md5: expect.any(String),
+        expiresAt: expect.any(Number),
+      },
+    });
+    expect(
+      await proxy.post(
+        '/checkouts',
+        { amount: 1, currency: 'USD' },
+        { headers: { authorization: 'Bearer wrong' } },
+      ),
+    ).toMatchObject({ status: 401 });
+    expect(
+      await proxy.post(
+        '/checkouts',
+        { amount: 1, currency: 'EUR' },
+        { headers: { authorization: 'Bearer s3cret-checkout-key' } },
+      ),
+    ).toMatchObject({
       status: 400,
       json: { error: { code: 'invalid_checkout' } },
     });
@@ -105,9 +151,22 @@ describe('health and server-to-server creation', () => {
 
 describe('configuration errors are clear', () => {
   it.each<[string, () => unknown, RegExp]>([
-    ['no accounts', () => createKhqrProxy({ ...options(), merchant: { accounts: [] } }), /KHQR_MERCHANT_ACCOUNTS/],
-    ['a * origin', () => createKhqrProxy({ ...options(), allowedOrigins: ['*'] }), /cannot be "\*"/],
-    ['a foreign base URL', () => createKhqrProxy({ ...options(), bakong: { token: 't', baseUrl: 'https://example.com' } }), /not a Bakong host/],
+    [
+      'no accounts',
+      () => createKhqrProxy({ ...options(), merchant: { accounts: [] } }),
+      /KHQR_MERCHANT_ACCOUNTS/,
+    ],
+    [
+      'a * origin',
+      () => createKhqrProxy({ ...options(), allowedOrigins: ['*'] }),
+      /cannot be "\*"/,
+    ],
+    [
+      'a foreign base URL',
+      () =>
+        createKhqrProxy({ ...options(), bakong: { token: 't', baseUrl: 'https://example.com' } }),
+      /not a Bakong host/,
+    ],
   ])('%s', (_, make, message) => {
     expect(make).toThrow(message);
   });
@@ -121,11 +180,23 @@ describe('khqr-proxy standalone server', () => {
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const run = (env: Record<string, string>, until: RegExp) =>
     new Promise<{ output: string; code: number | null }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@khqr-checkout/source', 'packages/proxy/src/cli.ts', '--', '--port', '0'], {
-        cwd: root,
-        env: { PATH: process.env.PATH ?? '', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--conditions=@khqr-checkout/source',
+          'packages/proxy/src/cli.ts',
+          '--',
+          '--port',
+          '0',
+        ],
+        {
+          cwd: root,
+          env: { PATH: process.env.PATH ?? '', ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       children.push(child);
       let output = '';
       const onData = (chunk: Buffer) => {
@@ -139,7 +210,12 @@ describe('khqr-proxy standalone server', () => {
 
   it('serves /check and /health from environment configuration', async () => {
     const { output } = await run(
-      { BAKONG_TOKEN: DEV_TOKEN, BAKONG_BASE_URL: sandbox.url, KHQR_MERCHANT_ACCOUNTS: MERCHANT, KHQR_CHECKOUT_SECRET: 's3cret-checkout-key' },
+      {
+        BAKONG_TOKEN: DEV_TOKEN,
+        BAKONG_BASE_URL: sandbox.url,
+        KHQR_MERCHANT_ACCOUNTS: MERCHANT,
+        KHQR_CHECKOUT_SECRET: 's3cret-checkout-key',
+      },
       /listening on \S+/,
     );
     const url = /listening on (http:\/\/[\d.:]+)/.exec(output)?.[1] as string;
@@ -150,7 +226,15 @@ describe('khqr-proxy standalone server', () => {
       body: JSON.stringify({ amount: 100, currency: 'KHR' }),
     });
     const md5 = created.json?.md5 as string;
-    expect((await request(`${url}/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ md5 }) })).json).toMatchObject({ status: 'pending' });
+    expect(
+      (
+        await request(`${url}/check`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ md5 }),
+        })
+      ).json,
+    ).toMatchObject({ status: 'pending' });
     expect((await request(`${url}/health`)).json).toMatchObject({ ok: true });
   });
 
