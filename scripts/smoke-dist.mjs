@@ -25,8 +25,28 @@ assert.throws(() => khqr.generateKhqr({ bakongAccountId: 'x', merchantName: 'y' 
 console.log('dist smoke test: @khqr-checkout/khqr and /compat load and work from plain Node ESM');
 
 const { startSandbox, DEV_TOKEN } = await import('@khqr-checkout/sandbox');
+const { createKhqrProxy } = await import('@khqr-checkout/proxy');
+const { listen } = await import('@khqr-checkout/proxy/node');
 const sandbox = await startSandbox({ port: 0 });
 try {
+  const proxy = createKhqrProxy({
+    bakong: { token: DEV_TOKEN, baseUrl: sandbox.url },
+    merchant: { accounts: ['smoke@test'] },
+    logger: { info() {}, warn() {}, error() {} },
+  });
+  const server = await listen(proxy, 0);
+  const checkout = await proxy.createCheckout({ amount: '2.00', currency: 'USD' });
+  sandbox.pay({ qr: checkout.qr });
+  const status = await fetch(`${server.url}/check`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ md5: checkout.md5 }),
+  }).then((r) => r.json());
+  assert.equal(status.status, 'paid');
+  await server.close();
+  await proxy.close();
+  console.log('dist smoke test: @khqr-checkout/proxy answers paid from its build');
+
   sandbox.pay({ qr });
   const response = await fetch(`${sandbox.url}/v1/check_transaction_by_md5`, {
     method: 'POST',
