@@ -37,6 +37,11 @@ export const budgets = [
     code: "export * from '@khqr-checkout/khqr';",
     limit: 6144,
   },
+  {
+    name: '@khqr-checkout/khqr/session: the checkout session',
+    code: "export * from '@khqr-checkout/khqr/session';",
+    limit: 3072,
+  },
 ];
 
 /** Peers, measured the same way, for comparison. */

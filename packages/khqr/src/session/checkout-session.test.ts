@@ -1,0 +1,286 @@
+import {
+  type CheckoutSessionOptions,
+  createCheckoutSession,
+  interpretAnswer,
+  nextPollDelay,
+} from '@khqr-checkout/khqr/session';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeEnvironment, fakeFetch, fakeTabs, type Scripted } from '../../test/fake-proxy.ts';
+
+const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
+const MD5 = 'a'.repeat(32);
+/** A proxy answer with the server's clock equal to the (fake) device clock. */
+const pending = (extra = {}): Scripted => ({
+  body: () => ({ status: 'pending', serverNow: Date.now(), expiresAt: T0 + 300_000, ...extra }),
+});
+const answer = (status: string): Scripted => ({
+  body: { status, serverNow: T0, expiresAt: T0 + 300_000 },
+});
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: T0 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function session(script: Scripted[], extra: Partial<CheckoutSessionOptions> = {}) {
+  const fake = fakeFetch(script);
+  const s = createCheckoutSession({
+    md5: MD5,
+    expiresAt: T0 + 300_000,
+    endpoint: '/api/khqr/check',
+    fetch: fake.fetch,
+    random: () => 0.5,
+    environment: null,
+    ...extra,
+  });
+  const states: string[] = [];
+  const unsubscribe = s.subscribe(() => {
+    const state = s.getSnapshot().state;
+    if (states.at(-1) !== state) states.push(state);
+  });
+  return { s, calls: fake.calls, states, unsubscribe };
+}
+
+const gaps = (calls: Array<{ at: number }>) =>
+  calls.slice(1).map((c, i) => c.at - (calls[i] as { at: number }).at);
+
+describe('checkout session', () => {
+  it('checks 1 s after start, about every 2 s for a minute, then every 5 s', async () => {
+    const { calls, s } = session([pending()]);
+    expect(s.getSnapshot().state).toBe('pending');
+    await vi.advanceTimersByTimeAsync(999);
+    expect(calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(80_000);
+    const g = gaps(calls);
+    expect(g.slice(0, 5)).toEqual([2000, 2000, 2000, 2000, 2000]);
+    expect(g.at(-1)).toBe(5000);
+  });
+
+  it('jitters delays by at most ±20 %', () => {
+    const ctx = { sinceStartMs: 0, failures: 0, hidden: false, untilExpiryMs: 1e9 };
+    expect(nextPollDelay(ctx, undefined, () => 0)).toBe(1600);
+    expect(nextPollDelay(ctx, undefined, () => 0.999999)).toBe(2400);
+  });
+
+  it('goes paid once, notifies, and stops polling; later answers change nothing', async () => {
+    const { calls, s, states } = session([pending(), answer('paid'), answer('failed')]);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(s.getSnapshot().state).toBe('paid');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls).toHaveLength(2);
+    s.checkNow();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(states).toEqual(['pending', 'paid']);
+  });
+
+  it('goes failed when the proxy says failed', async () => {
+    const { s, states } = session([answer('failed')]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(states).toEqual(['pending', 'failed']);
+    expect(s.getSnapshot().reconnecting).toBe(false);
+  });
+
+  it('shows reconnecting on transport errors, backs off, honours Retry-After, and never fails because of them', async () => {
+    const { calls, s } = session([
+      'network-error',
+      { status: 502 },
+      { status: 503, headers: { 'retry-after': '20' } },
+      { status: 500 },
+      pending(),
+    ]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(s.getSnapshot()).toMatchObject({ state: 'pending', reconnecting: true });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(gaps(calls).slice(0, 4)).toEqual([2000, 4000, 20_000, 16_000]);
+    expect(s.getSnapshot()).toMatchObject({ state: 'pending', reconnecting: false });
+  });
+
+  it('stops with an error when the proxy refuses the checkout (404, 422)', async () => {
+    const { calls, s } = session([
+      {
+        status: 404,
+        body: { error: { code: 'unknown_md5', message: 'This checkout is not known here.' } },
+      },
+    ]);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(calls).toHaveLength(1);
+    expect(s.getSnapshot()).toMatchObject({
+      state: 'pending',
+      error: { code: 'unknown_md5', status: 404 },
+    });
+  });
+
+  it('makes one check at expiry, keeps looking through the grace period, then expires', async () => {
+    const { calls, s } = session([pending({ expiresAt: T0 + 30_000 })], {
+      expiresAt: T0 + 30_000,
+      policy: { slowIntervalMs: 60_000, fastIntervalMs: 60_000 },
+    });
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(calls.map((c) => c.at - T0)).toEqual([1000, 30_000]);
+    expect(s.getSnapshot().state).toBe('pending');
+    await vi.advanceTimersByTimeAsync(70_000);
+    expect(s.getSnapshot().state).toBe('expired');
+  });
+
+  it('counts a payment found during the grace period', async () => {
+    const soon = pending({ expiresAt: T0 + 3000 });
+    const { s } = session([soon, soon, answer('paid')], { expiresAt: T0 + 3000 });
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(s.getSnapshot().state).toBe('paid');
+  });
+
+  it('takes the proxy\'s "expired" at once', async () => {
+    const { s } = session([answer('expired')]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(s.getSnapshot().state).toBe('expired');
+  });
+
+  it("uses the server's clock: a device an hour behind does not matter", async () => {
+    const { s, calls } = session(
+      [
+        {
+          body: {
+            status: 'pending',
+            serverNow: T0 + 3_600_000,
+            expiresAt: T0 + 3_600_000 + 60_000,
+          },
+        },
+      ],
+      {
+        expiresAt: T0 + 3_600_000 + 60_000,
+      },
+    );
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(s.getSnapshot().serverOffsetMs).toBe(3_600_000 - 1000);
+    expect(s.getSnapshot().state).toBe('pending');
+    await vi.advanceTimersByTimeAsync(59_000);
+    // The check at expiry happened at the server's expiry, not the device's.
+    expect(calls.some((c) => c.at - T0 >= 60_000 - 1000 && c.at - T0 <= 61_000)).toBe(true);
+  });
+
+  it('accepts a raw Bakong envelope from a merchant pass-through', () => {
+    expect(interpretAnswer(200, { responseCode: 0, errorCode: null, data: { hash: 'x' } })).toEqual(
+      { kind: 'status', status: 'paid' },
+    );
+    expect(
+      interpretAnswer(200, {
+        responseCode: 1,
+        errorCode: 1,
+        responseMessage: 'Transaction could not be found.',
+      }),
+    ).toEqual({ kind: 'status', status: 'pending' });
+    expect(interpretAnswer(200, { responseCode: 1, errorCode: 3 })).toEqual({
+      kind: 'status',
+      status: 'failed',
+    });
+    expect(
+      interpretAnswer(200, {
+        responseCode: 1,
+        errorCode: 1,
+        responseMessage: 'Transaction failed.',
+      }),
+    ).toEqual({ kind: 'status', status: 'failed' });
+    expect(interpretAnswer(401, { responseCode: 1, errorCode: 6 })).toEqual({ kind: 'transport' });
+    expect(interpretAnswer(200, '<html>')).toEqual({ kind: 'transport' });
+    expect(
+      interpretAnswer(403, { error: { code: 'origin_not_allowed', message: 'no' } }),
+    ).toMatchObject({ kind: 'config' });
+  });
+
+  it('goes paid from a raw envelope too', async () => {
+    const { s } = session([
+      { body: { responseCode: 0, responseMessage: 'ok', errorCode: null, data: { hash: 'h' } } },
+    ]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(s.getSnapshot().state).toBe('paid');
+  });
+
+  it('sends the QR until the proxy accepted it, then the md5 alone', async () => {
+    const { calls } = session([pending()], { qr: '000201…' });
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(calls.map((c) => Object.keys(c.body).sort().join())).toEqual(['md5,qr', 'md5']);
+  });
+
+  it('drops a stale answer when "check now" overtakes a slow check', async () => {
+    const { s } = session([{ body: { status: 'failed' }, delayMs: 5000 }, answer('paid')]);
+    await vi.advanceTimersByTimeAsync(1500);
+    s.checkNow();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(s.getSnapshot().state).toBe('paid');
+  });
+
+  it('checks at once when the page returns, the network comes back, or it is restored from the back/forward cache; slower while hidden; not offline', async () => {
+    const { environment, emit } = fakeEnvironment();
+    const { calls } = session([pending()], { environment });
+    await vi.advanceTimersByTimeAsync(1000);
+    emit('hidden');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(gaps(calls).slice(-1)).toEqual([15_000]);
+    const before = calls.length;
+    emit('visible');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(before + 1);
+    emit('offline');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(calls).toHaveLength(before + 1);
+    emit('online');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(before + 2);
+    emit('pageshow');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(before + 3);
+  });
+
+  it('starts with the first subscriber and stops with the last', async () => {
+    const { calls, unsubscribe, s } = session([pending()]);
+    await vi.advanceTimersByTimeAsync(3000);
+    unsubscribe();
+    const count = calls.length;
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(calls).toHaveLength(count);
+    const again = s.subscribe(() => {});
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls.length).toBeGreaterThan(count);
+    again();
+  });
+
+  it('replaces the snapshot only when something changed', async () => {
+    const { s } = session([pending()]);
+    const first = s.getSnapshot();
+    expect(s.getSnapshot()).toBe(first);
+    await vi.advanceTimersByTimeAsync(1000);
+    const second = s.getSnapshot();
+    expect(second).not.toBe(first);
+    expect(Object.isFrozen(second) || second.checks === 1).toBe(true);
+  });
+
+  it('lets one tab poll while another follows its answers, and hands over when the first closes', async () => {
+    const tabs = fakeTabs();
+    const one = session([pending()], { lock: tabs.lock, channel: tabs.channel() });
+    const two = session([pending(), answer('paid')], { lock: tabs.lock, channel: tabs.channel() });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(one.calls.length).toBeGreaterThan(3);
+    expect(two.calls).toHaveLength(0);
+    expect(two.s.getSnapshot()).toMatchObject({
+      follower: true,
+      checks: one.s.getSnapshot().checks,
+    });
+    one.s.destroy();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(two.calls.length).toBeGreaterThan(0);
+    expect(two.s.getSnapshot()).toMatchObject({ follower: false, state: 'paid' });
+  });
+
+  it('catches a listener that throws', async () => {
+    const { s } = session([answer('paid')]);
+    s.subscribe(() => {
+      throw new Error('user bug');
+    });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(s.getSnapshot().state).toBe('paid');
+  });
+});

@@ -1,0 +1,355 @@
+import {
+  type CheckAnswer,
+  DEFAULT_POLICY,
+  interpretAnswer,
+  nextPollDelay,
+  type PollPolicy,
+} from './policy.ts';
+
+/** Where a checkout stands. `paid`, `failed` and `expired` are terminal and happen once. */
+export type SessionState = 'idle' | 'pending' | 'paid' | 'failed' | 'expired';
+
+/** An immutable picture of the session, replaced only when something changed. */
+export interface SessionSnapshot {
+  readonly state: SessionState;
+  readonly md5: string;
+  /** The QR's expiry (server clock, ms). */
+  readonly expiresAt: number;
+  /** Server clock minus device clock, ms, from the proxy's `serverNow`. */
+  readonly serverOffsetMs: number;
+  /** Checks are failing for transport reasons; the last known state still holds. */
+  readonly reconnecting: boolean;
+  /** The proxy refuses this checkout; polling has stopped. */
+  readonly error: { code: string; message: string; status: number } | null;
+  /** Answers received. */
+  readonly checks: number;
+  /** Another tab polls this checkout and shares its answers; this one waits. */
+  readonly follower: boolean;
+}
+
+/** Page signals the session reacts to; the defaults read `document` and `window` when present. */
+export interface SessionEnvironment {
+  isHidden(): boolean;
+  isOnline(): boolean;
+  /** Calls back on visibilitychange, online/offline and pageshow; returns the cleanup. */
+  onChange(
+    callback: (event: 'visible' | 'hidden' | 'online' | 'offline' | 'pageshow') => void,
+  ): () => void;
+}
+
+/** Answers shared between tabs of one checkout. */
+export interface SessionChannel {
+  post(message: { md5: string; answer: CheckAnswer }): void;
+  subscribe(callback: (message: { md5: string; answer: CheckAnswer }) => void): () => void;
+}
+
+/** Options of {@link createCheckoutSession}. */
+export interface CheckoutSessionOptions {
+  md5: string;
+  /** The QR's tag 99 expiry, ms. */
+  expiresAt: number;
+  /** The proxy's check URL, e.g. `/api/khqr/check`. */
+  endpoint: string;
+  /** Sent with checks until the proxy has accepted it (a browser-generated QR). */
+  qr?: string;
+  headers?: Record<string, string>;
+  /** @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** @default Date.now */
+  now?: () => number;
+  /** @default globalThis.setTimeout / clearTimeout */
+  setTimeout?: (fn: () => void, ms: number) => unknown;
+  clearTimeout?: (handle: unknown) => void;
+  /** @default Math.random */
+  random?: () => number;
+  /** @default the page's document/window, or none */
+  environment?: SessionEnvironment | null;
+  /** Exclusive lock per md5 across tabs (e.g. Web Locks); resolves a release function once held. */
+  lock?: ((name: string) => Promise<() => void>) | null;
+  channel?: SessionChannel | null;
+  policy?: Partial<PollPolicy>;
+}
+
+/** A checkout being watched: the contract every UI adapter uses. */
+export interface CheckoutSession {
+  /** Polling starts with the first subscriber and stops with the last. */
+  subscribe(listener: () => void): () => void;
+  getSnapshot(): SessionSnapshot;
+  /** Check now (the "I've paid" button, a tab coming back), aborting a check under way. */
+  checkNow(): void;
+  /** Stops for good: timers, the check under way, listeners of the page. */
+  destroy(): void;
+}
+
+const TERMINAL: SessionState[] = ['paid', 'failed', 'expired'];
+
+function defaultEnvironment(): SessionEnvironment | null {
+  const doc = (globalThis as { document?: Document }).document;
+  const win = globalThis as unknown as Window;
+  if (!doc || typeof win.addEventListener !== 'function') return null;
+  return {
+    isHidden: () => doc.visibilityState === 'hidden',
+    isOnline: () => (globalThis.navigator?.onLine ?? true) !== false,
+    onChange(callback) {
+      const visibility = () => callback(doc.visibilityState === 'hidden' ? 'hidden' : 'visible');
+      const online = () => callback('online');
+      const offline = () => callback('offline');
+      const pageshow = (e: Event) => (e as PageTransitionEvent).persisted && callback('pageshow');
+      doc.addEventListener('visibilitychange', visibility);
+      win.addEventListener('online', online);
+      win.addEventListener('offline', offline);
+      win.addEventListener('pageshow', pageshow);
+      return () => {
+        doc.removeEventListener('visibilitychange', visibility);
+        win.removeEventListener('online', online);
+        win.removeEventListener('offline', offline);
+        win.removeEventListener('pageshow', pageshow);
+      };
+    },
+  };
+}
+
+/**
+ * Watches one KHQR until it is paid, failed or expired: polls the proxy only after the previous
+ * check settled, backs off on errors, checks at once when the page returns or the network comes
+ * back, makes one check at expiry and keeps looking through a grace period, and corrects the
+ * countdown with the server's clock. Time, I/O and the page are injected.
+ * @example
+ * const session = createCheckoutSession({ md5, expiresAt, endpoint: '/api/khqr/check' });
+ * const stop = session.subscribe(() => render(session.getSnapshot()));
+ */
+export function createCheckoutSession(options: CheckoutSessionOptions): CheckoutSession {
+  const policy: PollPolicy = { ...DEFAULT_POLICY, ...options.policy };
+  const now = options.now ?? Date.now;
+  const doFetch =
+    options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
+  const setTimer = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
+  const clearTimer =
+    options.clearTimeout ?? ((handle) => globalThis.clearTimeout(handle as number));
+  const random = options.random ?? Math.random;
+  const environment =
+    options.environment === undefined ? defaultEnvironment() : options.environment;
+  const listeners = new Set<() => void>();
+
+  let snapshot: SessionSnapshot = {
+    state: 'idle',
+    md5: options.md5,
+    expiresAt: options.expiresAt,
+    serverOffsetMs: 0,
+    reconnecting: false,
+    error: null,
+    checks: 0,
+    follower: false,
+  };
+  let startedAt = 0;
+  let failures = 0;
+  let retryAfterMs: number | undefined;
+  let timer: unknown;
+  let controller: AbortController | undefined;
+  let sequence = 0;
+  let sendQr = options.qr !== undefined;
+  let running = false;
+  let destroyed = false;
+  let leader = !options.lock;
+  let releaseLock: (() => void) | undefined;
+  let cleanups: Array<() => void> = [];
+
+  const serverNow = () => now() + snapshot.serverOffsetMs;
+  const terminal = () => TERMINAL.includes(snapshot.state);
+
+  function update(patch: Partial<SessionSnapshot>): void {
+    const next = { ...snapshot, ...patch };
+    if ((Object.keys(patch) as Array<keyof SessionSnapshot>).every((k) => next[k] === snapshot[k]))
+      return;
+    snapshot = next;
+    for (const listener of [...listeners]) {
+      try {
+        listener();
+      } catch {
+        // A listener written by a user must not break the machine.
+      }
+    }
+  }
+
+  function schedule(delay?: number): void {
+    clearTimer(timer);
+    timer = undefined;
+    if (
+      !running ||
+      !leader ||
+      terminal() ||
+      snapshot.error ||
+      (environment && !environment.isOnline())
+    )
+      return;
+    const wait =
+      delay ??
+      nextPollDelay(
+        {
+          sinceStartMs: now() - startedAt,
+          failures,
+          hidden: environment?.isHidden() ?? false,
+          untilExpiryMs: snapshot.expiresAt - serverNow(),
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        },
+        policy,
+        random,
+      );
+    timer = setTimer(check, wait);
+  }
+
+  function apply(answer: CheckAnswer, sentAt?: number): void {
+    if (terminal() || destroyed) return;
+    if (answer.kind === 'status') {
+      const patch: { -readonly [K in keyof SessionSnapshot]?: SessionSnapshot[K] } = {
+        reconnecting: false,
+        checks: snapshot.checks + 1,
+      };
+      if (answer.serverNow !== undefined && sentAt !== undefined) {
+        patch.serverOffsetMs = Math.round(answer.serverNow - (sentAt + now()) / 2);
+      }
+      if (answer.expiresAt !== undefined) patch.expiresAt = answer.expiresAt;
+      failures = 0;
+      retryAfterMs = undefined;
+      sendQr = false;
+      let state: SessionState = answer.status;
+      const offset = patch.serverOffsetMs ?? snapshot.serverOffsetMs;
+      if (
+        state === 'pending' &&
+        now() + offset > (patch.expiresAt ?? snapshot.expiresAt) + policy.graceMs
+      )
+        state = 'expired';
+      update({ ...patch, state });
+      if (terminal()) stop();
+    } else if (answer.kind === 'transport') {
+      failures++;
+      retryAfterMs = answer.retryAfterMs;
+      update({ reconnecting: true });
+      // Past the grace period with no answer at all: the QR can no longer be paid.
+      if (serverNow() > snapshot.expiresAt + policy.graceMs * 2) {
+        update({ state: 'expired' });
+        stop();
+      }
+    } else {
+      update({
+        error: { code: answer.code, message: answer.message, status: answer.status },
+        reconnecting: false,
+      });
+      stop();
+    }
+  }
+
+  async function check(): Promise<void> {
+    timer = undefined;
+    if (!running || terminal() || !leader) return;
+    controller?.abort();
+    const mine = new AbortController();
+    controller = mine;
+    const seq = ++sequence;
+    const timeout = setTimer(() => mine.abort(), policy.requestTimeoutMs);
+    const sentAt = now();
+    let answer: CheckAnswer;
+    try {
+      const response = await doFetch(options.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...options.headers },
+        body: JSON.stringify(sendQr ? { md5: options.md5, qr: options.qr } : { md5: options.md5 }),
+        signal: mine.signal,
+        credentials: 'same-origin',
+      });
+      const body = await response.json().catch(() => null);
+      answer = interpretAnswer(response.status, body, response.headers.get('retry-after'));
+    } catch {
+      answer = { kind: 'transport' };
+    } finally {
+      clearTimer(timeout);
+    }
+    // A newer check started (checkNow) or the session stopped: this answer is stale.
+    if (seq !== sequence || !running) return;
+    controller = undefined;
+    apply(answer, sentAt);
+    if (answer.kind === 'status') options.channel?.post({ md5: options.md5, answer });
+    schedule();
+  }
+
+  function start(): void {
+    if (running || destroyed || terminal()) return;
+    running = true;
+    startedAt = now();
+    if (snapshot.state === 'idle') update({ state: 'pending' });
+    if (environment) {
+      cleanups.push(
+        environment.onChange((event) => {
+          if (event === 'hidden') schedule();
+          else if (event !== 'offline') checkNow();
+          else {
+            clearTimer(timer);
+            timer = undefined;
+          }
+        }),
+      );
+    }
+    if (options.channel) {
+      cleanups.push(
+        options.channel.subscribe((message) => {
+          if (message.md5 !== options.md5 || leader) return;
+          apply(message.answer);
+        }),
+      );
+    }
+    if (options.lock) {
+      update({ follower: true });
+      void options.lock(`khqr-checkout:${options.md5}`).then((release) => {
+        if (!running) {
+          release();
+          return;
+        }
+        releaseLock = release;
+        leader = true;
+        update({ follower: false });
+        schedule(0);
+      });
+    } else {
+      schedule(policy.firstDelayMs);
+    }
+  }
+
+  function stop(): void {
+    running = false;
+    clearTimer(timer);
+    timer = undefined;
+    controller?.abort();
+    controller = undefined;
+    for (const cleanup of cleanups) cleanup();
+    cleanups = [];
+    releaseLock?.();
+    releaseLock = undefined;
+    leader = !options.lock;
+  }
+
+  function checkNow(): void {
+    if (!running || terminal() || !leader || snapshot.error) return;
+    sequence++;
+    controller?.abort();
+    controller = undefined;
+    schedule(0);
+  }
+
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      if (listeners.size === 1) start();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) stop();
+      };
+    },
+    getSnapshot: () => snapshot,
+    checkNow,
+    destroy() {
+      destroyed = true;
+      stop();
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,11 @@
+export type {
+  CheckoutSession,
+  CheckoutSessionOptions,
+  SessionChannel,
+  SessionEnvironment,
+  SessionSnapshot,
+  SessionState,
+} from './checkout-session.ts';
+export { createCheckoutSession } from './checkout-session.ts';
+export type { CheckAnswer, DelayContext, PollPolicy } from './policy.ts';
+export { DEFAULT_POLICY, interpretAnswer, nextPollDelay } from './policy.ts';
