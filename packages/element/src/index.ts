@@ -1,0 +1,2 @@
+export type { KhqrErrorDetail, KhqrErrorEvent, KhqrEvent, KhqrEventDetail } from './events.ts';
+export { KhqrCheckoutElement } from './khqr-checkout.ts';

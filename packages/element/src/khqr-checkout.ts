@@ -1,0 +1,436 @@
+import { generateKhqr, type KhqrCurrency, type KhqrData, KhqrError, khqrMd5, verifyKhqr } from '@khqr-checkout/khqr';
+import { CARD_CSS, CURRENCY_MARK, formatCountdown, formatMoney, qrPath, stringsFor } from '@khqr-checkout/khqr/card';
+import { type CheckoutSession, createCheckoutSession, type PollPolicy, type SessionChannel, type SessionSnapshot } from '@khqr-checkout/khqr/session';
+import { css, html, LitElement, nothing, type PropertyValues, unsafeCSS } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
+import { encode } from 'uqr';
+import { cardPng } from './download.ts';
+import type { KhqrErrorDetail, KhqrEventDetail } from './events.ts';
+
+/** The QR being shown. */
+interface Checkout {
+  qr: string;
+  md5: string;
+  data: KhqrData;
+  /** Generated here (so "new QR" can make another) rather than given by the server. */
+  generated: boolean;
+  modules: boolean[][];
+}
+
+const STORAGE_PREFIX = 'khqr-checkout:v1:';
+const CONFIG = [
+  'qr',
+  'bakongAccountId',
+  'merchantName',
+  'merchantCity',
+  'amount',
+  'currency',
+  'billNumber',
+  'storeLabel',
+  'terminalLabel',
+  'mobileNumber',
+  'purpose',
+  'merchantId',
+  'acquiringBank',
+  'lifetime',
+] as const;
+const TERMINAL = ['paid', 'failed', 'expired'];
+const ANNOUNCE_AT = [300, 120, 60, 30, 10];
+
+function storage(): Storage | null {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function tabs(): { lock: ((name: string) => Promise<() => void>) | null; channel: SessionChannel | null } {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  const lock = locks
+    ? (name: string) =>
+        new Promise<() => void>((resolve) => {
+          void locks.request(name, () => new Promise<void>((release) => resolve(release)));
+        })
+    : null;
+  if (typeof BroadcastChannel !== 'function') return { lock: null, channel: null };
+  const bc = new BroadcastChannel('khqr-checkout');
+  const channel: SessionChannel = {
+    post: (message) => bc.postMessage(message),
+    subscribe(callback) {
+      const listener = (e: MessageEvent) => callback(e.data);
+      bc.addEventListener('message', listener);
+      return () => bc.removeEventListener('message', listener);
+    },
+  };
+  return { lock, channel };
+}
+
+/**
+ * `<khqr-checkout>`: the KHQR card with a countdown, watching the merchant's proxy until the
+ * payment is paid, failed or expired. Give either `qr` (made by the server, the secure default)
+ * or the merchant fields to make the KHQR here.
+ * @fires khqr-success - paid (UI only: fulfil orders in the proxy's onPaid)
+ * @fires khqr-failed
+ * @fires khqr-expired
+ * @fires khqr-status - every state change
+ * @fires khqr-error - invalid configuration, or checks failing for now
+ * @fires khqr-refresh - cancelable; "new QR" on a server-generated QR
+ * @csspart card - the card; also header, name, amount, qr, timer, status, actions
+ * @cssprop --khqr-width - card width @default 300px
+ */
+export class KhqrCheckoutElement extends LitElement {
+  static override properties = {
+    qr: {},
+    bakongAccountId: { attribute: 'bakong-account-id' },
+    merchantName: { attribute: 'merchant-name' },
+    merchantCity: { attribute: 'merchant-city' },
+    amount: {},
+    currency: {},
+    billNumber: { attribute: 'bill-number' },
+    storeLabel: { attribute: 'store-label' },
+    terminalLabel: { attribute: 'terminal-label' },
+    mobileNumber: { attribute: 'mobile-number' },
+    purpose: {},
+    merchantId: { attribute: 'merchant-id' },
+    acquiringBank: { attribute: 'acquiring-bank' },
+    lifetime: { type: Number },
+    endpoint: {},
+    deeplinkEndpoint: { attribute: 'deeplink-endpoint' },
+    lang: { reflect: true },
+    theme: { reflect: true },
+    pollPolicy: { attribute: false },
+    _checkout: { state: true },
+    _problem: { state: true },
+    _snapshot: { state: true },
+    _now: { state: true },
+    _announcement: { state: true },
+    _link: { state: true },
+  };
+
+  static override styles = [
+    unsafeCSS(CARD_CSS),
+    css`
+      :host {
+        display: inline-block;
+      }
+      :host([hidden]) {
+        display: none;
+      }
+    `,
+  ];
+
+  /** A KHQR made by the merchant's server. */
+  declare qr: string | undefined;
+  declare bakongAccountId: string | undefined;
+  declare merchantName: string | undefined;
+  declare merchantCity: string | undefined;
+  /** KHR whole riel or USD with ≤ 2 decimals. */
+  declare amount: string | number | undefined;
+  declare currency: KhqrCurrency | undefined;
+  declare billNumber: string | undefined;
+  declare storeLabel: string | undefined;
+  declare terminalLabel: string | undefined;
+  declare mobileNumber: string | undefined;
+  declare purpose: string | undefined;
+  declare merchantId: string | undefined;
+  declare acquiringBank: string | undefined;
+  /** Seconds, ≤ 600. @default 300 */
+  declare lifetime: number | undefined;
+  /** The proxy's check URL. */
+  declare endpoint: string | undefined;
+  /** The proxy's deep-link URL. @default the endpoint with `/check` replaced by `/deeplink` */
+  declare deeplinkEndpoint: string | undefined;
+  /** `km` (default) or `en`. */
+  declare lang: string;
+  /** `light` (default) or `dark`. */
+  declare theme: 'light' | 'dark' | undefined;
+  /** Timing overrides of the checkout session (tests, unusual networks). */
+  declare pollPolicy: Partial<PollPolicy> | undefined;
+
+  declare private _checkout: Checkout | undefined;
+  declare private _problem: KhqrErrorDetail | undefined;
+  declare private _snapshot: SessionSnapshot | undefined;
+  declare private _now: number;
+  declare private _announcement: string;
+  declare private _link: string | undefined;
+
+  private session: CheckoutSession | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private fired = new Set<string>();
+  private announced = new Set<number>();
+
+  constructor() {
+    super();
+    this.lang = 'km';
+    this._now = Date.now();
+    this._announcement = '';
+  }
+
+  /** Checks the payment now (the "I've paid" button does this). */
+  check(): void {
+    this.session?.checkNow();
+  }
+
+  /** A new QR: made here for browser-generated QRs; asked of the page (`khqr-refresh`) for server ones. */
+  refresh(): void {
+    const checkout = this._checkout;
+    if (!checkout) return;
+    if (!checkout.generated) {
+      this.dispatchEvent(new CustomEvent('khqr-refresh', { detail: this.detail(), bubbles: true, composed: true, cancelable: true }));
+      return;
+    }
+    storage()?.removeItem(this.storageKey());
+    this.build(true);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this._checkout) this.watch();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unwatch();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (CONFIG.some((key) => changed.has(key)) || changed.has('endpoint') || changed.has('pollPolicy')) this.build(false);
+  }
+
+  private storageKey(): string {
+    const fields = CONFIG.filter((k) => k !== 'qr').map((k) => this[k] ?? '');
+    return STORAGE_PREFIX + khqrMd5(JSON.stringify(fields));
+  }
+
+  /** Works out the QR from the attributes: verifies a given one, or makes (or resumes) one. */
+  private build(fresh: boolean): void {
+    this.unwatch();
+    this._checkout = undefined;
+    this._problem = undefined;
+    this._snapshot = undefined;
+    this._link = undefined;
+    try {
+      let qr: string;
+      let generated = false;
+      if (this.qr) {
+        qr = this.qr;
+      } else {
+        if (!this.bakongAccountId && !this.merchantName && this.amount === undefined) return;
+        generated = true;
+        const saved = fresh ? null : this.resume();
+        qr =
+          saved ??
+          generateKhqr({
+            bakongAccountId: this.bakongAccountId ?? '',
+            merchantName: this.merchantName ?? '',
+            ...(this.merchantCity ? { merchantCity: this.merchantCity } : {}),
+            ...(this.merchantId ? { merchantId: this.merchantId, acquiringBank: this.acquiringBank ?? '' } : {}),
+            ...(!this.merchantId && this.acquiringBank ? { acquiringBank: this.acquiringBank } : {}),
+            currency: this.currency ?? 'KHR',
+            amount: this.amount ?? '',
+            lifetime: this.lifetime ?? 300,
+            ...(this.billNumber ? { billNumber: this.billNumber } : {}),
+            ...(this.storeLabel ? { storeLabel: this.storeLabel } : {}),
+            ...(this.terminalLabel ? { terminalLabel: this.terminalLabel } : {}),
+            ...(this.mobileNumber ? { mobileNumber: this.mobileNumber } : {}),
+            ...(this.purpose ? { purpose: this.purpose } : {}),
+          }).qr;
+      }
+      const verification = verifyKhqr(qr, { ignoreExpiry: true });
+      if (!verification.valid) throw verification.error;
+      const data = verification.data;
+      if (!data.dynamic || data.expiresAt === undefined) throw new KhqrError(47, 'A static KHQR cannot be watched: it has no amount and no expiry.');
+      const md5 = khqrMd5(qr);
+      if (generated) storage()?.setItem(this.storageKey(), JSON.stringify({ qr, expiresAt: data.expiresAt }));
+      this._checkout = { qr, md5, data, generated, modules: encode(qr, { ecc: 'Q', border: 0 }).data };
+      if (this.isConnected) this.watch();
+    } catch (error) {
+      const code = error instanceof KhqrError ? String(error.code) : 'invalid';
+      this._problem = { kind: 'config', code, message: (error as Error).message, md5: null };
+      this.emitError(this._problem);
+    }
+  }
+
+  private resume(): string | null {
+    try {
+      const saved = JSON.parse(storage()?.getItem(this.storageKey()) ?? 'null') as { qr?: string; expiresAt?: number } | null;
+      return saved?.qr && (saved.expiresAt ?? 0) > Date.now() ? saved.qr : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private watch(): void {
+    const checkout = this._checkout;
+    if (!checkout || !this.endpoint || this.session) return;
+    const { lock, channel } = tabs();
+    this.session = createCheckoutSession({
+      md5: checkout.md5,
+      expiresAt: checkout.data.expiresAt as number,
+      endpoint: this.endpoint,
+      ...(checkout.generated ? { qr: checkout.qr } : {}),
+      lock,
+      channel,
+      ...(this.pollPolicy ? { policy: this.pollPolicy } : {}),
+    });
+    this.unsubscribe = this.session.subscribe(() => this.onSnapshot());
+    this._snapshot = this.session.getSnapshot();
+    this.ticker = setInterval(() => this.tick(), 1000);
+    this.prefetchLink();
+  }
+
+  private unwatch(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.session?.destroy();
+    this.session = undefined;
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  private detail(): KhqrEventDetail {
+    const c = this._checkout as Checkout;
+    return { md5: c.md5, amount: c.data.amount ?? '', currency: c.data.currency, state: this._snapshot?.state ?? 'idle', expiresAt: this._snapshot?.expiresAt ?? (c.data.expiresAt as number) };
+  }
+
+  private onSnapshot(): void {
+    const before = this._snapshot;
+    const after = this.session?.getSnapshot();
+    if (!after || !this._checkout) return;
+    this._snapshot = after;
+    const strings = stringsFor(this.lang);
+    if (before?.state !== after.state) {
+      this.dispatchEvent(new CustomEvent('khqr-status', { detail: this.detail(), bubbles: true, composed: true }));
+      const key = `${this._checkout.md5}:${after.state}`;
+      if (TERMINAL.includes(after.state) && !this.fired.has(key)) {
+        this.fired.add(key);
+        const name = after.state === 'paid' ? 'khqr-success' : after.state === 'failed' ? 'khqr-failed' : 'khqr-expired';
+        this.dispatchEvent(new CustomEvent(name, { detail: this.detail(), bubbles: true, composed: true }));
+        this._announcement = strings[after.state as 'paid'];
+        clearInterval(this.ticker);
+        if (this._checkout.generated) storage()?.removeItem(this.storageKey());
+      }
+    }
+    if (!before?.reconnecting && after.reconnecting) {
+      this._announcement = strings.reconnecting;
+      this.emitError({ kind: 'transport', code: 'reconnecting', message: 'Payment checks are failing; retrying.', md5: this._checkout.md5 });
+    } else if (before?.reconnecting && !after.reconnecting && after.state === 'pending') {
+      this._announcement = strings.waiting;
+    }
+    if (!before?.error && after.error) {
+      this._problem = { kind: 'config', code: after.error.code, message: after.error.message, md5: this._checkout.md5 };
+      this.emitError(this._problem);
+    }
+  }
+
+  private emitError(detail: KhqrErrorDetail): void {
+    this.dispatchEvent(new CustomEvent('khqr-error', { detail, bubbles: true, composed: true }));
+  }
+
+  private tick(): void {
+    this._now = Date.now();
+    const left = Math.ceil(this.remaining() / 1000);
+    // Announce the time left at a few thresholds, not every second.
+    for (const mark of ANNOUNCE_AT) {
+      if (left <= mark && left > mark - 2 && !this.announced.has(mark)) {
+        this.announced.add(mark);
+        this._announcement = stringsFor(this.lang).timeLeft(Math.floor(left / 60), left % 60);
+      }
+    }
+  }
+
+  private remaining(): number {
+    const s = this._snapshot;
+    const expiresAt = s?.expiresAt ?? (this._checkout?.data.expiresAt as number);
+    return expiresAt - (this._now + (s?.serverOffsetMs ?? 0));
+  }
+
+  private prefetchLink(): void {
+    const coarse = typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches;
+    const url = this.deeplinkEndpoint ?? this.endpoint?.replace(/\/check(\?.*)?$/, '/deeplink$1');
+    const checkout = this._checkout;
+    if (!coarse || !url || !checkout) return;
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ md5: checkout.md5 }) })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((body: { shortLink?: unknown } | null) => {
+        if (typeof body?.shortLink === 'string' && /^https?:\/\//.test(body.shortLink) && this._checkout === checkout) this._link = body.shortLink;
+      })
+      .catch(() => undefined);
+  }
+
+  private download(): void {
+    const checkout = this._checkout;
+    if (!checkout) return;
+    const a = document.createElement('a');
+    a.href = cardPng(checkout.modules, checkout.data);
+    a.download = `khqr-${checkout.data.merchantName.replace(/[^\w-]+/g, '-')}-${checkout.md5.slice(0, 8)}.png`;
+    a.click();
+  }
+
+  protected override render() {
+    const strings = stringsFor(this.lang);
+    const theme = this.theme === 'dark' ? 'dark' : 'light';
+    if (this._problem?.kind === 'config' && !this._checkout) {
+      return html`<div class="khqr" data-theme=${theme}><p class="khqr-error" part="error" role="alert">${strings.invalid}: ${this._problem.message}</p></div>`;
+    }
+    const checkout = this._checkout;
+    if (!checkout) return nothing;
+    const { data } = checkout;
+    const snapshot = this._snapshot;
+    const state = snapshot?.state ?? 'pending';
+    const money = formatMoney(data.amount ?? '0', data.currency);
+    const remaining = this.remaining();
+    const lifetime = (data.expiresAt as number) - (data.createdAt as number);
+    const terminal = TERMINAL.includes(state);
+    const statusText = this._problem
+      ? `${strings.invalid}: ${this._problem.message}`
+      : terminal
+        ? strings[state as 'paid']
+        : snapshot?.reconnecting
+          ? strings.reconnecting
+          : remaining <= 0
+            ? strings.lastChecks
+            : strings.waiting;
+    const size = checkout.modules.length;
+    return html`
+      <div class="khqr" data-theme=${theme} data-state=${state} ?data-reconnecting=${snapshot?.reconnecting ?? false}>
+        <div class="khqr-card" part="card">
+          <div class="khqr-header" part="header" aria-hidden="true">KHQR</div>
+          <div class="khqr-corner" aria-hidden="true"></div>
+          <div class="khqr-body">
+            <p class="khqr-name" part="name">${data.merchantName}</p>
+            <p class="khqr-amount" part="amount"><span class="khqr-value">${money}</span><span class="khqr-currency">${data.currency}</span></p>
+            <hr class="khqr-rule" />
+            <div class="khqr-qr" part="qr">
+              <svg viewBox="0 0 ${size} ${size}" role="img" aria-label=${strings.qrLabel(data.merchantName, `${money} ${data.currency}`)} shape-rendering="crispEdges">
+                <path d=${qrPath(checkout.modules)}></path>
+              </svg>
+              <div class="khqr-mark" aria-hidden="true">${CURRENCY_MARK[data.currency]}</div>
+            </div>
+            ${terminal
+              ? html`<div class="khqr-overlay"><span class="khqr-tick" aria-hidden="true">${state === 'paid' ? '✓' : '!'}</span><span>${strings[state as 'paid']}</span></div>`
+              : nothing}
+            <div class="khqr-timer" part="timer" role="timer" aria-label=${strings.expiresIn}>
+              <span>${strings.expiresIn}</span><span class="khqr-time">${formatCountdown(terminal ? 0 : remaining)}</span>
+            </div>
+            <div class="khqr-bar" aria-hidden="true"><span style=${styleMap({ transform: `scaleX(${terminal ? 0 : Math.max(0, Math.min(1, remaining / lifetime))})` })}></span></div>
+          </div>
+        </div>
+        <p class="khqr-status" part="status" aria-hidden="true">${statusText}</p>
+        <p class="khqr-sr" role="status" aria-live="polite">${this._announcement}</p>
+        <div class="khqr-actions" part="actions">
+          ${state === 'expired' || state === 'failed'
+            ? html`<button type="button" class="khqr-primary" @click=${() => this.refresh()}>${strings.newQr}</button>`
+            : nothing}
+          ${state === 'pending'
+            ? html`<button type="button" @click=${() => this.check()}>${strings.checkNow}</button>
+                <button type="button" @click=${() => this.download()}>${strings.download}</button>
+                ${this._link ? html`<a class="khqr-primary" href=${this._link} rel="noopener">${strings.openInApp}</a>` : nothing}`
+            : nothing}
+        </div>
+      </div>
+    `;
+  }
+}

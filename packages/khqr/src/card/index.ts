@@ -1,0 +1,5 @@
+export { CARD_CSS } from './card-css.ts';
+export { CURRENCY_MARK, formatCountdown, formatMoney } from './format.ts';
+export { qrPath } from './qr-path.ts';
+export type { CardLang, CardStrings } from './strings.ts';
+export { STRINGS, stringsFor } from './strings.ts';

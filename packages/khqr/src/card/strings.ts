@@ -1,0 +1,63 @@
+/** The languages of the card: Khmer first, English. */
+export type CardLang = 'km' | 'en';
+
+/** Every user-facing string of the card, shared by the element and the React component. */
+export interface CardStrings {
+  scan: string;
+  expiresIn: string;
+  waiting: string;
+  reconnecting: string;
+  lastChecks: string;
+  paid: string;
+  failed: string;
+  expired: string;
+  newQr: string;
+  download: string;
+  openInApp: string;
+  checkNow: string;
+  invalid: string;
+  /** The QR's accessible name. */
+  qrLabel(merchant: string, amount: string): string;
+  /** Spoken with the time left, for screen readers. */
+  timeLeft(minutes: number, seconds: number): string;
+}
+
+export const STRINGS: Record<CardLang, CardStrings> = {
+  km: {
+    scan: 'ស្កេនដោយកម្មវិធីធនាគារណាមួយដែលគាំទ្រ KHQR',
+    expiresIn: 'ផុតកំណត់ក្នុងរយៈពេល',
+    waiting: 'កំពុងរង់ចាំការទូទាត់',
+    reconnecting: 'កំពុងភ្ជាប់ឡើងវិញ…',
+    lastChecks: 'កំពុងពិនិត្យការទូទាត់ចុងក្រោយ…',
+    paid: 'បានទូទាត់រួចរាល់',
+    failed: 'ការទូទាត់បរាជ័យ',
+    expired: 'QR នេះផុតកំណត់ហើយ',
+    newQr: 'បង្កើត QR ថ្មី',
+    download: 'ទាញយក QR',
+    openInApp: 'បើកក្នុងកម្មវិធីធនាគារ',
+    checkNow: 'ខ្ញុំបានបង់ហើយ ពិនិត្យឥឡូវនេះ',
+    invalid: 'មិនអាចបង្ហាញការទូទាត់នេះបានទេ',
+    qrLabel: (merchant, amount) => `កូដ KHQR សម្រាប់បង់ ${amount} ទៅ ${merchant}`,
+    timeLeft: (m, s) => `នៅសល់ ${m} នាទី ${s} វិនាទី`,
+  },
+  en: {
+    scan: 'Scan with any KHQR bank app',
+    expiresIn: 'Expires in',
+    waiting: 'Waiting for payment',
+    reconnecting: 'Reconnecting…',
+    lastChecks: 'Checking for a last-second payment…',
+    paid: 'Paid',
+    failed: 'Payment failed',
+    expired: 'This QR has expired',
+    newQr: 'New QR',
+    download: 'Download QR',
+    openInApp: 'Open in bank app',
+    checkNow: "I've paid, check now",
+    invalid: 'This payment cannot be shown',
+    qrLabel: (merchant, amount) => `KHQR code to pay ${amount} to ${merchant}`,
+    timeLeft: (m, s) => `${m} minutes ${s} seconds left`,
+  },
+};
+
+/** The strings of `lang`, Khmer when it is anything else. */
+export const stringsFor = (lang: string | null | undefined): CardStrings => STRINGS[lang === 'en' ? 'en' : 'km'];
