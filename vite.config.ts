@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+import * as browserCommands from './scripts/browser-commands.ts';
 import { SummaryReporter } from './scripts/summary-reporter.ts';
+import { BROWSER_TEST_PORT } from './test-utils/browser-constants.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test-utils/chromium.ts';
 
 /** Workspace packages resolve each other's TypeScript source through this export condition. */
@@ -49,17 +51,21 @@ export default defineConfig({
       },
       {
         ...shared,
+        // Pre-bundled up front, so Vite does not reload the page mid-run when it discovers them.
+        optimizeDeps: { include: ['lit', 'lit/directives/style-map.js', 'uqr', 'jsqr'] },
         test: {
           name: 'chromium',
           // The portable core tests run here too: proof that no Node built-in is needed.
           include: ['packages/khqr/src/**/*.test.ts', 'packages/*/src/**/*.browser.test.ts'],
           exclude: ['**/*.node.test.ts', '**/*.dom.test.ts', '**/node_modules/**'],
-          globalSetup: ['scripts/require-chromium.ts'],
+          globalSetup: ['scripts/browser-setup.ts'],
           testTimeout: 30_000,
           browser: {
             enabled: true,
             headless: true,
             screenshotFailures: false,
+            api: { port: BROWSER_TEST_PORT, strictPort: true },
+            commands: browserCommands,
             provider: playwright({
               launchOptions: {
                 ...(existsSync(CHROMIUM_PATH) ? { executablePath: CHROMIUM_PATH } : {}),

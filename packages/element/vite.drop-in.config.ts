@@ -5,7 +5,12 @@ export default defineConfig({
   resolve: { conditions: ['@khqr-checkout/source', ...defaultClientConditions] },
   logLevel: 'warn',
   build: {
-    lib: { entry: 'src/drop-in.ts', formats: ['iife'], name: 'KhqrCheckout', fileName: () => 'khqr-checkout.js' },
+    lib: {
+      entry: 'src/drop-in.ts',
+      formats: ['iife'],
+      name: 'KhqrCheckout',
+      fileName: () => 'khqr-checkout.js',
+    },
     outDir: 'dist',
     emptyOutDir: false,
     target: 'es2022',

@@ -1,5 +1,5 @@
-import { CURRENCY_MARK, formatMoney } from '@khqr-checkout/khqr/card';
 import type { KhqrData } from '@khqr-checkout/khqr';
+import { CURRENCY_MARK, formatMoney } from '@khqr-checkout/khqr/card';
 
 /** Draws the card (header, name, amount, QR with its mark) on a canvas and returns a PNG data URL. */
 export function cardPng(modules: readonly (readonly boolean[])[], data: KhqrData): string {

@@ -1,6 +1,26 @@
-import { generateKhqr, type KhqrCurrency, type KhqrData, KhqrError, khqrMd5, verifyKhqr } from '@khqr-checkout/khqr';
-import { CARD_CSS, CURRENCY_MARK, formatCountdown, formatMoney, qrPath, stringsFor } from '@khqr-checkout/khqr/card';
-import { type CheckoutSession, createCheckoutSession, type PollPolicy, type SessionChannel, type SessionSnapshot } from '@khqr-checkout/khqr/session';
+import {
+  generateKhqr,
+  type KhqrCurrency,
+  type KhqrData,
+  KhqrError,
+  khqrMd5,
+  verifyKhqr,
+} from '@khqr-checkout/khqr';
+import {
+  CARD_CSS,
+  CURRENCY_MARK,
+  formatCountdown,
+  formatMoney,
+  qrPath,
+  stringsFor,
+} from '@khqr-checkout/khqr/card';
+import {
+  type CheckoutSession,
+  createCheckoutSession,
+  type PollPolicy,
+  type SessionChannel,
+  type SessionSnapshot,
+} from '@khqr-checkout/khqr/session';
 import { css, html, LitElement, nothing, type PropertyValues, unsafeCSS } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import { encode } from 'uqr';
@@ -45,7 +65,10 @@ function storage(): Storage | null {
   }
 }
 
-function tabs(): { lock: ((name: string) => Promise<() => void>) | null; channel: SessionChannel | null } {
+function tabs(): {
+  lock: ((name: string) => Promise<() => void>) | null;
+  channel: SessionChannel | null;
+} {
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
   const lock = locks
     ? (name: string) =>
@@ -178,7 +201,14 @@ export class KhqrCheckoutElement extends LitElement {
     const checkout = this._checkout;
     if (!checkout) return;
     if (!checkout.generated) {
-      this.dispatchEvent(new CustomEvent('khqr-refresh', { detail: this.detail(), bubbles: true, composed: true, cancelable: true }));
+      this.dispatchEvent(
+        new CustomEvent('khqr-refresh', {
+          detail: this.detail(),
+          bubbles: true,
+          composed: true,
+          cancelable: true,
+        }),
+      );
       return;
     }
     storage()?.removeItem(this.storageKey());
@@ -196,7 +226,12 @@ export class KhqrCheckoutElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (CONFIG.some((key) => changed.has(key)) || changed.has('endpoint') || changed.has('pollPolicy')) this.build(false);
+    if (
+      CONFIG.some((key) => changed.has(key)) ||
+      changed.has('endpoint') ||
+      changed.has('pollPolicy')
+    )
+      this.build(false);
   }
 
   private storageKey(): string {
@@ -226,8 +261,12 @@ export class KhqrCheckoutElement extends LitElement {
             bakongAccountId: this.bakongAccountId ?? '',
             merchantName: this.merchantName ?? '',
             ...(this.merchantCity ? { merchantCity: this.merchantCity } : {}),
-            ...(this.merchantId ? { merchantId: this.merchantId, acquiringBank: this.acquiringBank ?? '' } : {}),
-            ...(!this.merchantId && this.acquiringBank ? { acquiringBank: this.acquiringBank } : {}),
+            ...(this.merchantId
+              ? { merchantId: this.merchantId, acquiringBank: this.acquiringBank ?? '' }
+              : {}),
+            ...(!this.merchantId && this.acquiringBank
+              ? { acquiringBank: this.acquiringBank }
+              : {}),
             currency: this.currency ?? 'KHR',
             amount: this.amount ?? '',
             lifetime: this.lifetime ?? 300,
@@ -241,10 +280,18 @@ export class KhqrCheckoutElement extends LitElement {
       const verification = verifyKhqr(qr, { ignoreExpiry: true });
       if (!verification.valid) throw verification.error;
       const data = verification.data;
-      if (!data.dynamic || data.expiresAt === undefined) throw new KhqrError(47, 'A static KHQR cannot be watched: it has no amount and no expiry.');
+      if (!data.dynamic || data.expiresAt === undefined)
+        throw new KhqrError(47, 'A static KHQR cannot be watched: it has no amount and no expiry.');
       const md5 = khqrMd5(qr);
-      if (generated) storage()?.setItem(this.storageKey(), JSON.stringify({ qr, expiresAt: data.expiresAt }));
-      this._checkout = { qr, md5, data, generated, modules: encode(qr, { ecc: 'Q', border: 0 }).data };
+      if (generated)
+        storage()?.setItem(this.storageKey(), JSON.stringify({ qr, expiresAt: data.expiresAt }));
+      this._checkout = {
+        qr,
+        md5,
+        data,
+        generated,
+        modules: encode(qr, { ecc: 'Q', border: 0 }).data,
+      };
       if (this.isConnected) this.watch();
     } catch (error) {
       const code = error instanceof KhqrError ? String(error.code) : 'invalid';
@@ -255,7 +302,10 @@ export class KhqrCheckoutElement extends LitElement {
 
   private resume(): string | null {
     try {
-      const saved = JSON.parse(storage()?.getItem(this.storageKey()) ?? 'null') as { qr?: string; expiresAt?: number } | null;
+      const saved = JSON.parse(storage()?.getItem(this.storageKey()) ?? 'null') as {
+        qr?: string;
+        expiresAt?: number;
+      } | null;
       return saved?.qr && (saved.expiresAt ?? 0) > Date.now() ? saved.qr : null;
     } catch {
       return null;
@@ -292,7 +342,13 @@ export class KhqrCheckoutElement extends LitElement {
 
   private detail(): KhqrEventDetail {
     const c = this._checkout as Checkout;
-    return { md5: c.md5, amount: c.data.amount ?? '', currency: c.data.currency, state: this._snapshot?.state ?? 'idle', expiresAt: this._snapshot?.expiresAt ?? (c.data.expiresAt as number) };
+    return {
+      md5: c.md5,
+      amount: c.data.amount ?? '',
+      currency: c.data.currency,
+      state: this._snapshot?.state ?? 'idle',
+      expiresAt: this._snapshot?.expiresAt ?? (c.data.expiresAt as number),
+    };
   }
 
   private onSnapshot(): void {
@@ -302,12 +358,21 @@ export class KhqrCheckoutElement extends LitElement {
     this._snapshot = after;
     const strings = stringsFor(this.lang);
     if (before?.state !== after.state) {
-      this.dispatchEvent(new CustomEvent('khqr-status', { detail: this.detail(), bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent('khqr-status', { detail: this.detail(), bubbles: true, composed: true }),
+      );
       const key = `${this._checkout.md5}:${after.state}`;
       if (TERMINAL.includes(after.state) && !this.fired.has(key)) {
         this.fired.add(key);
-        const name = after.state === 'paid' ? 'khqr-success' : after.state === 'failed' ? 'khqr-failed' : 'khqr-expired';
-        this.dispatchEvent(new CustomEvent(name, { detail: this.detail(), bubbles: true, composed: true }));
+        const name =
+          after.state === 'paid'
+            ? 'khqr-success'
+            : after.state === 'failed'
+              ? 'khqr-failed'
+              : 'khqr-expired';
+        this.dispatchEvent(
+          new CustomEvent(name, { detail: this.detail(), bubbles: true, composed: true }),
+        );
         this._announcement = strings[after.state as 'paid'];
         clearInterval(this.ticker);
         if (this._checkout.generated) storage()?.removeItem(this.storageKey());
@@ -315,12 +380,22 @@ export class KhqrCheckoutElement extends LitElement {
     }
     if (!before?.reconnecting && after.reconnecting) {
       this._announcement = strings.reconnecting;
-      this.emitError({ kind: 'transport', code: 'reconnecting', message: 'Payment checks are failing; retrying.', md5: this._checkout.md5 });
+      this.emitError({
+        kind: 'transport',
+        code: 'reconnecting',
+        message: 'Payment checks are failing; retrying.',
+        md5: this._checkout.md5,
+      });
     } else if (before?.reconnecting && !after.reconnecting && after.state === 'pending') {
       this._announcement = strings.waiting;
     }
     if (!before?.error && after.error) {
-      this._problem = { kind: 'config', code: after.error.code, message: after.error.message, md5: this._checkout.md5 };
+      this._problem = {
+        kind: 'config',
+        code: after.error.code,
+        message: after.error.message,
+        md5: this._checkout.md5,
+      };
       this.emitError(this._problem);
     }
   }
@@ -352,10 +427,19 @@ export class KhqrCheckoutElement extends LitElement {
     const url = this.deeplinkEndpoint ?? this.endpoint?.replace(/\/check(\?.*)?$/, '/deeplink$1');
     const checkout = this._checkout;
     if (!coarse || !url || !checkout) return;
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ md5: checkout.md5 }) })
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ md5: checkout.md5 }),
+    })
       .then((r) => (r.ok ? r.json() : null))
       .then((body: { shortLink?: unknown } | null) => {
-        if (typeof body?.shortLink === 'string' && /^https?:\/\//.test(body.shortLink) && this._checkout === checkout) this._link = body.shortLink;
+        if (
+          typeof body?.shortLink === 'string' &&
+          /^https?:\/\//.test(body.shortLink) &&
+          this._checkout === checkout
+        )
+          this._link = body.shortLink;
       })
       .catch(() => undefined);
   }
@@ -409,9 +493,11 @@ export class KhqrCheckoutElement extends LitElement {
               </svg>
               <div class="khqr-mark" aria-hidden="true">${CURRENCY_MARK[data.currency]}</div>
             </div>
-            ${terminal
-              ? html`<div class="khqr-overlay"><span class="khqr-tick" aria-hidden="true">${state === 'paid' ? '✓' : '!'}</span><span>${strings[state as 'paid']}</span></div>`
-              : nothing}
+            ${
+              terminal
+                ? html`<div class="khqr-overlay"><span class="khqr-tick" aria-hidden="true">${state === 'paid' ? '✓' : '!'}</span><span>${strings[state as 'paid']}</span></div>`
+                : nothing
+            }
             <div class="khqr-timer" part="timer" role="timer" aria-label=${strings.expiresIn}>
               <span>${strings.expiresIn}</span><span class="khqr-time">${formatCountdown(terminal ? 0 : remaining)}</span>
             </div>
@@ -421,14 +507,18 @@ export class KhqrCheckoutElement extends LitElement {
         <p class="khqr-status" part="status" aria-hidden="true">${statusText}</p>
         <p class="khqr-sr" role="status" aria-live="polite">${this._announcement}</p>
         <div class="khqr-actions" part="actions">
-          ${state === 'expired' || state === 'failed'
-            ? html`<button type="button" class="khqr-primary" @click=${() => this.refresh()}>${strings.newQr}</button>`
-            : nothing}
-          ${state === 'pending'
-            ? html`<button type="button" @click=${() => this.check()}>${strings.checkNow}</button>
+          ${
+            state === 'expired' || state === 'failed'
+              ? html`<button type="button" class="khqr-primary" @click=${() => this.refresh()}>${strings.newQr}</button>`
+              : nothing
+          }
+          ${
+            state === 'pending'
+              ? html`<button type="button" @click=${() => this.check()}>${strings.checkNow}</button>
                 <button type="button" @click=${() => this.download()}>${strings.download}</button>
                 ${this._link ? html`<a class="khqr-primary" href=${this._link} rel="noopener">${strings.openInApp}</a>` : nothing}`
-            : nothing}
+              : nothing
+          }
         </div>
       </div>
     `;

@@ -60,4 +60,5 @@ export const STRINGS: Record<CardLang, CardStrings> = {
 };
 
 /** The strings of `lang`, Khmer when it is anything else. */
-export const stringsFor = (lang: string | null | undefined): CardStrings => STRINGS[lang === 'en' ? 'en' : 'km'];
+export const stringsFor = (lang: string | null | undefined): CardStrings =>
+  STRINGS[lang === 'en' ? 'en' : 'km'];

@@ -1,0 +1,226 @@
+// <khqr-checkout> in real Chromium against the sandbox and the proxy over HTTP.
+import '@khqr-checkout/element/define';
+import type { KhqrCheckoutElement, KhqrErrorEvent, KhqrEvent } from '@khqr-checkout/element';
+import { verifyKhqr } from '@khqr-checkout/khqr';
+import jsQR from 'jsqr';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { commands } from 'vitest/browser';
+
+const { proxyUrl, merchant } = inject('khqr');
+const fast = {
+  firstDelayMs: 50,
+  fastIntervalMs: 150,
+  slowIntervalMs: 150,
+  backoffBaseMs: 150,
+  backoffMaxMs: 300,
+  graceMs: 1500,
+};
+const mounted: HTMLElement[] = [];
+afterEach(() => {
+  for (const el of mounted.splice(0)) el.remove();
+});
+
+async function mount(attributes: Record<string, string>): Promise<KhqrCheckoutElement> {
+  const el = document.createElement('khqr-checkout');
+  el.pollPolicy = fast;
+  for (const [k, v] of Object.entries(attributes)) el.setAttribute(k, v);
+  document.body.append(el);
+  mounted.push(el);
+  await el.updateComplete;
+  return el;
+}
+
+/** Everything the element fired, by event name. */
+function record(el: HTMLElement) {
+  const events: Record<string, CustomEvent[]> = {};
+  for (const name of ['khqr-success', 'khqr-failed', 'khqr-expired', 'khqr-status', 'khqr-error']) {
+    el.addEventListener(name, (e) => {
+      events[name] = [...(events[name] ?? []), e as CustomEvent];
+    });
+  }
+  return events;
+}
+
+const until = async (condition: () => boolean, timeout = 8000) => {
+  const started = performance.now();
+  while (!condition()) {
+    if (performance.now() - started > timeout) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+};
+
+/** Reads the QR back from the rendered SVG, as a phone camera would. */
+async function scan(el: KhqrCheckoutElement): Promise<string | null> {
+  const svg = el.shadowRoot?.querySelector('svg[role="img"]') as SVGSVGElement;
+  const size = svg.viewBox.baseVal.width;
+  const clone = svg.cloneNode(true) as SVGSVGElement;
+  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  clone.querySelector('path')?.setAttribute('fill', '#000');
+  const image = new Image();
+  image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(clone.outerHTML)}`;
+  await image.decode();
+  const scale = 8;
+  const quiet = 4 * scale;
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = size * scale + 2 * quiet;
+  const g = canvas.getContext('2d') as CanvasRenderingContext2D;
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, canvas.width, canvas.height);
+  g.imageSmoothingEnabled = false;
+  g.drawImage(image, quiet, quiet, size * scale, size * scale);
+  const data = g.getImageData(0, 0, canvas.width, canvas.height);
+  return jsQR(data.data, data.width, data.height)?.data ?? null;
+}
+
+const text = (el: KhqrCheckoutElement, selector: string) =>
+  el.shadowRoot?.querySelector(selector)?.textContent?.trim() ?? '';
+
+describe('<khqr-checkout>', () => {
+  it('renders a QR that scans back to a KHQR for the configured amount, and fires khqr-success once when paid', async () => {
+    const el = await mount({
+      'bakong-account-id': merchant,
+      'merchant-name': 'សុខ កាហ្វេ',
+      amount: '12.50',
+      currency: 'USD',
+      endpoint: `${proxyUrl}/check`,
+      lang: 'en',
+    });
+    const events = record(el);
+    const scanned = await scan(el);
+    expect(scanned).not.toBeNull();
+    const verification = verifyKhqr(scanned as string);
+    expect(verification).toMatchObject({
+      valid: true,
+      data: {
+        amount: '12.50',
+        currency: 'USD',
+        bakongAccountId: merchant,
+        merchantName: 'សុខ កាហ្វេ',
+      },
+    });
+    expect(text(el, '.khqr-value')).toBe('12.50');
+    expect(el.shadowRoot?.querySelector('svg[role="img"]')?.getAttribute('aria-label')).toBe(
+      'KHQR code to pay 12.50 USD to សុខ កាហ្វេ',
+    );
+    await until(() => text(el, '.khqr-status') === 'Waiting for payment');
+    await commands.sandboxPay(scanned as string);
+    await until(() => (events['khqr-success'] ?? []).length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(events['khqr-success']).toHaveLength(1);
+    expect(events['khqr-status']?.map((e) => (e as KhqrEvent).detail.state)).toEqual(['paid']);
+    expect((events['khqr-success']?.[0] as KhqrEvent).detail).toMatchObject({
+      amount: '12.50',
+      currency: 'USD',
+      state: 'paid',
+    });
+    expect(events['khqr-failed']).toBeUndefined();
+    expect(text(el, '.khqr-status')).toBe('Paid');
+  });
+
+  it('shows a server-generated QR and fires khqr-failed when the payment fails', async () => {
+    const checkout = await commands.createCheckout({ amount: 40000, currency: 'KHR' });
+    const el = await mount({ qr: checkout.qr, endpoint: `${proxyUrl}/check` });
+    const events = record(el);
+    expect(text(el, '.khqr-value')).toBe('40,000');
+    expect(await scan(el)).toBe(checkout.qr);
+    await commands.sandboxFail(checkout.qr);
+    await until(() => (events['khqr-failed'] ?? []).length > 0);
+    expect(text(el, '.khqr-status')).toBe('ការទូទាត់បរាជ័យ');
+    expect(events['khqr-success']).toBeUndefined();
+  });
+
+  it('fires khqr-expired after expiry, and offers a new QR', async () => {
+    const el = await mount({
+      'bakong-account-id': merchant,
+      'merchant-name': 'Shop',
+      amount: '1000',
+      currency: 'KHR',
+      lifetime: '2',
+      endpoint: `${proxyUrl}/check`,
+      lang: 'en',
+    });
+    const events = record(el);
+    const first = await scan(el);
+    await until(() => (events['khqr-expired'] ?? []).length > 0, 10_000);
+    expect(events['khqr-expired']).toHaveLength(1);
+    const button = [...(el.shadowRoot?.querySelectorAll('button') ?? [])].find(
+      (b) => b.textContent === 'New QR',
+    ) as HTMLButtonElement;
+    button.click();
+    await el.updateComplete;
+    expect(await scan(el)).not.toBe(first);
+  });
+
+  it('shows "reconnecting" during a proxy outage and recovers without a false result', async () => {
+    const el = await mount({
+      'bakong-account-id': merchant,
+      'merchant-name': 'Shop',
+      amount: '2.00',
+      currency: 'USD',
+      endpoint: `${proxyUrl}/check`,
+      lang: 'en',
+    });
+    const events = record(el);
+    const qr = (await scan(el)) as string;
+    await until(() => text(el, '.khqr-status') === 'Waiting for payment');
+    await commands.sandboxFault({
+      endpoint: 'check_transaction_by_md5',
+      kind: 'server-error',
+      share: 1,
+    });
+    await until(() => text(el, '.khqr-status') === 'Reconnecting…');
+    expect((events['khqr-error'] as KhqrErrorEvent[])[0]?.detail).toMatchObject({
+      kind: 'transport',
+    });
+    await commands.sandboxPay(qr);
+    await commands.sandboxClearFaults();
+    await until(() => (events['khqr-success'] ?? []).length > 0);
+    expect(events['khqr-failed']).toBeUndefined();
+  });
+
+  it('renders a hostile merchant name as text', async () => {
+    const el = await mount({
+      'bakong-account-id': merchant,
+      'merchant-name': '<img src=x onerror=1>',
+      amount: '1',
+      currency: 'USD',
+    });
+    expect(text(el, '.khqr-name')).toBe('<img src=x onerror=1>');
+    expect(el.shadowRoot?.querySelector('img')).toBeNull();
+  });
+
+  it('shows a clear message and fires khqr-error for an invalid configuration, never a QR', async () => {
+    const el = document.createElement('khqr-checkout');
+    const errors: KhqrErrorEvent[] = [];
+    el.addEventListener('khqr-error', (e) => errors.push(e));
+    el.setAttribute('bakong-account-id', merchant);
+    el.setAttribute('merchant-name', 'Shop');
+    el.setAttribute('amount', '1.005');
+    el.setAttribute('currency', 'USD');
+    el.setAttribute('lang', 'en');
+    document.body.append(el);
+    mounted.push(el);
+    await el.updateComplete;
+    expect(errors[0]?.detail).toMatchObject({ kind: 'config', code: '4' });
+    expect(el.shadowRoot?.querySelector('svg')).toBeNull();
+    expect(text(el, '[role="alert"]')).toContain('USD has at most 2 decimals');
+  });
+
+  it('speaks Khmer by default and English on request', async () => {
+    const km = await mount({
+      'bakong-account-id': merchant,
+      'merchant-name': 'Shop',
+      amount: '1',
+      currency: 'USD',
+    });
+    expect(text(km, '.khqr-timer span')).toBe('ផុតកំណត់ក្នុងរយៈពេល');
+    const en = await mount({
+      'bakong-account-id': merchant,
+      'merchant-name': 'Shop',
+      amount: '1',
+      currency: 'USD',
+      lang: 'en',
+    });
+    expect(text(en, '.khqr-timer span')).toBe('Expires in');
+  });
+});

@@ -1,0 +1,6 @@
+// Constants shared by the Vitest config (loaded by plain Node) and the browser-test servers.
+
+/** The port Vitest's browser page is served from, so the test proxy can allow that origin. */
+export const BROWSER_TEST_PORT = 63315;
+/** The merchant account browser tests generate QRs for. */
+export const TEST_MERCHANT = 'khqr_shop@devb';
