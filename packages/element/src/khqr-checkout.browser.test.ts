@@ -108,7 +108,8 @@ describe('<khqr-checkout>', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(events['khqr-success']).toHaveLength(1);
     expect(events['khqr-status']?.map((e) => (e as KhqrEvent).detail.state)).toEqual(['paid']);
-    expect((events['khqr-success']?.[0] as KhqrEvent).detail).toMatchObject({
+    const success = events['khqr-success']?.[0] as KhqrEvent;
+    expect(success.detail).toMatchObject({
       amount: '12.50',
       currency: 'USD',
       state: 'paid',
