@@ -10,3 +10,4 @@ export function measure(
 ): Promise<{ minified: number; gzip: number }>;
 export const budgets: Array<SizeEntry & { limit: number }>;
 export const peers: SizeEntry[];
+export const fileBudgets: Array<{ name: string; file: string; limit: number }>;

@@ -44,6 +44,15 @@ export const budgets = [
   },
 ];
 
+/** Built files with a budget (min+gzip of the file as shipped). */
+export const fileBudgets = [
+  {
+    name: '@khqr-checkout/element drop-in: dist/khqr-checkout.js (Lit, QR encoder, SDK)',
+    file: 'packages/element/dist/khqr-checkout.js',
+    limit: 20480,
+  },
+];
+
 /** Peers, measured the same way, for comparison. */
 export const peers = [
   { name: 'bakong-khqr 1.0.20 (official)', code: "export * from 'bakong-khqr';" },

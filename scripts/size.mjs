@@ -1,5 +1,7 @@
 // Enforces the size budgets (CI runs this through `pnpm test`).
-import { budgets, measure } from './size-lib.mjs';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { budgets, fileBudgets, measure } from './size-lib.mjs';
 
 let failed = false;
 for (const { name, code, limit } of budgets) {
@@ -9,6 +11,13 @@ for (const { name, code, limit } of budgets) {
   console.log(
     `${ok ? 'ok  ' : 'FAIL'} ${name}: ${gzip} B min+gzip (${minified} B minified), budget ${limit} B`,
   );
+}
+for (const { name, file, limit } of fileBudgets) {
+  const bytes = readFileSync(file);
+  const gzip = gzipSync(bytes, { level: 9 }).length;
+  const ok = gzip <= limit;
+  failed ||= !ok;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${gzip} B min+gzip (${bytes.length} B minified), budget ${limit} B`);
 }
 if (failed) {
   console.error(

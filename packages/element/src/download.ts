@@ -14,11 +14,6 @@ export function cardPng(modules: readonly (readonly boolean[])[], data: KhqrData
   g.fillRect(0, 0, width, height);
   g.fillStyle = '#e1232e';
   g.fillRect(0, 0, width, 104);
-  g.beginPath();
-  g.moveTo(width - 36, 104);
-  g.lineTo(width, 104);
-  g.lineTo(width, 140);
-  g.fill();
   g.fillStyle = '#fff';
   g.font = `800 62px ${font}`;
   g.textAlign = 'center';
@@ -34,12 +29,6 @@ export function cardPng(modules: readonly (readonly boolean[])[], data: KhqrData
   g.font = `400 26px ${font}`;
   g.fillStyle = '#5c5c5c';
   g.fillText(data.currency, 60 + valueWidth + 12, 245);
-  g.setLineDash([10, 8]);
-  g.strokeStyle = '#9a9a9a';
-  g.beginPath();
-  g.moveTo(0, 285);
-  g.lineTo(width, 285);
-  g.stroke();
   const size = modules.length;
   const box = 480;
   const cell = box / size;

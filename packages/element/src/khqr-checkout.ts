@@ -3,6 +3,7 @@ import {
   type KhqrCurrency,
   type KhqrData,
   KhqrError,
+  type KhqrInput,
   khqrMd5,
   verifyKhqr,
 } from '@khqr-checkout/khqr';
@@ -21,9 +22,9 @@ import {
   type SessionChannel,
   type SessionSnapshot,
 } from '@khqr-checkout/khqr/session';
-import { css, html, LitElement, nothing, type PropertyValues, unsafeCSS } from 'lit';
+import { correction, generate as encodeQr } from 'lean-qr/nano';
+import { html, LitElement, nothing, type PropertyValues, unsafeCSS } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
-import { encode } from 'uqr';
 import { cardPng } from './download.ts';
 import type { KhqrErrorDetail, KhqrEventDetail } from './events.ts';
 
@@ -56,6 +57,14 @@ const CONFIG = [
 ] as const;
 const TERMINAL = ['paid', 'failed', 'expired'];
 const ANNOUNCE_AT = [300, 120, 60, 30, 10];
+
+/** The QR's modules (error correction Q: the centre mark hides a few percent of them). */
+function qrModules(qr: string): boolean[][] {
+  const code = encodeQr(qr, { minCorrectionLevel: correction.Q });
+  return Array.from({ length: code.size }, (_, y) =>
+    Array.from({ length: code.size }, (_, x) => code.get(x, y)),
+  );
+}
 
 function storage(): Storage | null {
   try {
@@ -131,17 +140,9 @@ export class KhqrCheckoutElement extends LitElement {
     _link: { state: true },
   };
 
-  static override styles = [
-    unsafeCSS(CARD_CSS),
-    css`
-      :host {
-        display: inline-block;
-      }
-      :host([hidden]) {
-        display: none;
-      }
-    `,
-  ];
+  static override styles = unsafeCSS(
+    `:host{display:inline-block}:host([hidden]){display:none}${CARD_CSS}`,
+  );
 
   /** A KHQR made by the merchant's server. */
   declare qr: string | undefined;
@@ -255,27 +256,24 @@ export class KhqrCheckoutElement extends LitElement {
         if (!this.bakongAccountId && !this.merchantName && this.amount === undefined) return;
         generated = true;
         const saved = fresh ? null : this.resume();
+        // Attributes left out are undefined, which generateKhqr treats as absent.
         qr =
           saved ??
           generateKhqr({
             bakongAccountId: this.bakongAccountId ?? '',
             merchantName: this.merchantName ?? '',
-            ...(this.merchantCity ? { merchantCity: this.merchantCity } : {}),
-            ...(this.merchantId
-              ? { merchantId: this.merchantId, acquiringBank: this.acquiringBank ?? '' }
-              : {}),
-            ...(!this.merchantId && this.acquiringBank
-              ? { acquiringBank: this.acquiringBank }
-              : {}),
+            merchantCity: this.merchantCity,
+            merchantId: this.merchantId,
+            acquiringBank: this.acquiringBank,
             currency: this.currency ?? 'KHR',
             amount: this.amount ?? '',
             lifetime: this.lifetime ?? 300,
-            ...(this.billNumber ? { billNumber: this.billNumber } : {}),
-            ...(this.storeLabel ? { storeLabel: this.storeLabel } : {}),
-            ...(this.terminalLabel ? { terminalLabel: this.terminalLabel } : {}),
-            ...(this.mobileNumber ? { mobileNumber: this.mobileNumber } : {}),
-            ...(this.purpose ? { purpose: this.purpose } : {}),
-          }).qr;
+            billNumber: this.billNumber,
+            storeLabel: this.storeLabel,
+            terminalLabel: this.terminalLabel,
+            mobileNumber: this.mobileNumber,
+            purpose: this.purpose,
+          } as KhqrInput).qr;
       }
       const verification = verifyKhqr(qr, { ignoreExpiry: true });
       if (!verification.valid) throw verification.error;
@@ -290,7 +288,7 @@ export class KhqrCheckoutElement extends LitElement {
         md5,
         data,
         generated,
-        modules: encode(qr, { ecc: 'Q', border: 0 }).data,
+        modules: qrModules(qr),
       };
       if (this.isConnected) this.watch();
     } catch (error) {
@@ -479,48 +477,20 @@ export class KhqrCheckoutElement extends LitElement {
             : strings.waiting;
     const size = checkout.modules.length;
     return html`
-      <div class="khqr" data-theme=${theme} data-state=${state} ?data-reconnecting=${snapshot?.reconnecting ?? false}>
-        <div class="khqr-card" part="card">
-          <div class="khqr-header" part="header" aria-hidden="true">KHQR</div>
-          <div class="khqr-corner" aria-hidden="true"></div>
-          <div class="khqr-body">
-            <p class="khqr-name" part="name">${data.merchantName}</p>
-            <p class="khqr-amount" part="amount"><span class="khqr-value">${money}</span><span class="khqr-currency">${data.currency}</span></p>
-            <hr class="khqr-rule" />
-            <div class="khqr-qr" part="qr">
-              <svg viewBox="0 0 ${size} ${size}" role="img" aria-label=${strings.qrLabel(data.merchantName, `${money} ${data.currency}`)} shape-rendering="crispEdges">
-                <path d=${qrPath(checkout.modules)}></path>
-              </svg>
-              <div class="khqr-mark" aria-hidden="true">${CURRENCY_MARK[data.currency]}</div>
-            </div>
-            ${
-              terminal
-                ? html`<div class="khqr-overlay"><span class="khqr-tick" aria-hidden="true">${state === 'paid' ? '✓' : '!'}</span><span>${strings[state as 'paid']}</span></div>`
-                : nothing
-            }
-            <div class="khqr-timer" part="timer" role="timer" aria-label=${strings.expiresIn}>
-              <span>${strings.expiresIn}</span><span class="khqr-time">${formatCountdown(terminal ? 0 : remaining)}</span>
-            </div>
-            <div class="khqr-bar" aria-hidden="true"><span style=${styleMap({ transform: `scaleX(${terminal ? 0 : Math.max(0, Math.min(1, remaining / lifetime))})` })}></span></div>
-          </div>
-        </div>
-        <p class="khqr-status" part="status" aria-hidden="true">${statusText}</p>
-        <p class="khqr-sr" role="status" aria-live="polite">${this._announcement}</p>
-        <div class="khqr-actions" part="actions">
-          ${
-            state === 'expired' || state === 'failed'
-              ? html`<button type="button" class="khqr-primary" @click=${() => this.refresh()}>${strings.newQr}</button>`
-              : nothing
-          }
+      <div class="khqr" data-theme=${theme} data-state=${state} ?data-reconnecting=${snapshot?.reconnecting ?? false}><div class="khqr-card" part="card"><div class="khqr-header" part="header" aria-hidden="true">KHQR</div><div class="khqr-corner" aria-hidden="true"></div><div class="khqr-body"><p class="khqr-name" part="name">${data.merchantName}</p><p class="khqr-amount" part="amount"><span class="khqr-value">${money}</span><span class="khqr-currency">${data.currency}</span></p><hr class="khqr-rule" /><div class="khqr-qr" part="qr"><svg viewBox="0 0 ${size} ${size}" role="img" aria-label=${strings.qrLabel(data.merchantName, `${money} ${data.currency}`)} shape-rendering="crispEdges"><path d=${qrPath(checkout.modules)}></path></svg><div class="khqr-mark" aria-hidden="true">${CURRENCY_MARK[data.currency]}</div></div>${
+        terminal
+          ? html`<div class="khqr-overlay"><span class="khqr-tick" aria-hidden="true">${state === 'paid' ? '✓' : '!'}</span><span>${strings[state as 'paid']}</span></div>`
+          : nothing
+      }<div class="khqr-timer" part="timer" role="timer" aria-label=${strings.expiresIn}><span>${strings.expiresIn}</span><span class="khqr-time">${formatCountdown(terminal ? 0 : remaining)}</span></div><div class="khqr-bar" aria-hidden="true"><span style=${styleMap({ transform: `scaleX(${terminal ? 0 : Math.max(0, Math.min(1, remaining / lifetime))})` })}></span></div></div></div><p class="khqr-status" part="status" aria-hidden="true">${statusText}</p><p class="khqr-sr" role="status" aria-live="polite">${this._announcement}</p><div class="khqr-actions" part="actions">${
+        state === 'expired' || state === 'failed'
+          ? html`<button type="button" class="khqr-primary" @click=${() => this.refresh()}>${strings.newQr}</button>`
+          : nothing
+      }
           ${
             state === 'pending'
-              ? html`<button type="button" @click=${() => this.check()}>${strings.checkNow}</button>
-                <button type="button" @click=${() => this.download()}>${strings.download}</button>
-                ${this._link ? html`<a class="khqr-primary" href=${this._link} rel="noopener">${strings.openInApp}</a>` : nothing}`
+              ? html`<button type="button" @click=${() => this.check()}>${strings.checkNow}</button><button type="button" @click=${() => this.download()}>${strings.download}</button>${this._link ? html`<a class="khqr-primary" href=${this._link} rel="noopener">${strings.openInApp}</a>` : nothing}`
               : nothing
-          }
-        </div>
-      </div>
+          }</div></div>
     `;
   }
 }
