@@ -130,7 +130,7 @@ export async function benchKhqr(): Promise<void> {
   );
   const officialSize = sizes.find((s) => s.name.startsWith('bakong-khqr'))?.gzip ?? 1;
   printTable(
-    'Browser bundle size (esbuild, minified ESM, gzip -9)',
+    'Browser bundle size (esbuild, minified ESM, GNU gzip -9)',
     ['bundle', 'min+gzip B', 'minified B', 'share of official'],
     sizes.map((s) => [
       s.name,

@@ -4,6 +4,7 @@ export interface SizeEntry {
   code: string;
   limit?: number;
 }
+export function gzipSize(bytes: Uint8Array): number;
 export function measure(
   code: string,
   options?: { source?: boolean },

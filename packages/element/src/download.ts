@@ -1,57 +1,53 @@
 import type { KhqrData } from '@khqr-checkout/khqr';
-import { CURRENCY_MARK, formatMoney } from '@khqr-checkout/khqr/card';
+import { CURRENCY_MARK, formatMoney, qrPath } from '@khqr-checkout/khqr/card';
 
-/** Draws the card (header, name, amount, QR with its mark) on a canvas and returns a PNG data URL. */
+/** Draws the card (header, name, amount, QR with its mark) on a canvas; returns a PNG data URL. */
 export function cardPng(modules: readonly (readonly boolean[])[], data: KhqrData): string {
-  const width = 600;
-  const height = 870;
   const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
+  canvas.width = 600;
+  canvas.height = 870;
   const g = canvas.getContext('2d') as CanvasRenderingContext2D;
-  const font = '"Nunito Sans", system-ui, "Noto Sans Khmer", "Khmer OS", sans-serif';
+  const font = 'system-ui,"Noto Sans Khmer","Khmer OS",sans-serif';
+  const text = (
+    value: string,
+    x: number,
+    y: number,
+    size: number,
+    color: string,
+    align: CanvasTextAlign = 'left',
+  ) => {
+    g.font = `800 ${size}px ${font}`;
+    g.fillStyle = color;
+    g.textAlign = align;
+    g.fillText(value, x, y);
+  };
   g.fillStyle = '#fff';
-  g.fillRect(0, 0, width, height);
+  g.fillRect(0, 0, 600, 870);
   g.fillStyle = '#e1232e';
-  g.fillRect(0, 0, width, 104);
-  g.fillStyle = '#fff';
-  g.font = `800 62px ${font}`;
-  g.textAlign = 'center';
-  g.fillText('KHQR', width / 2, 74);
-  g.textAlign = 'left';
-  g.fillStyle = '#1d1d1d';
-  g.font = `400 26px ${font}`;
-  g.fillText(data.merchantName, 60, 175);
-  g.font = `800 56px ${font}`;
-  const value = formatMoney(data.amount ?? '0', data.currency);
-  const valueWidth = g.measureText(value).width;
-  g.fillText(value, 60, 245);
-  g.font = `400 26px ${font}`;
-  g.fillStyle = '#5c5c5c';
-  g.fillText(data.currency, 60 + valueWidth + 12, 245);
-  const size = modules.length;
-  const box = 480;
-  const cell = box / size;
-  const left = (width - box) / 2;
-  const top = 325;
+  g.fillRect(0, 0, 600, 104);
+  text('KHQR', 300, 74, 62, '#fff', 'center');
+  text(data.merchantName, 60, 175, 26, '#1d1d1d');
+  text(
+    `${formatMoney(data.amount ?? '0', data.currency)} ${data.currency}`,
+    60,
+    245,
+    52,
+    '#1d1d1d',
+  );
+  // The QR from the same path the card renders, 480 px wide under the amount.
+  const scale = 480 / modules.length;
+  g.setTransform(scale, 0, 0, scale, 60, 325);
   g.fillStyle = '#000';
-  modules.forEach((row, y) => {
-    row.forEach((dark, x) => {
-      if (dark) g.fillRect(left + x * cell, top + y * cell, Math.ceil(cell), Math.ceil(cell));
-    });
-  });
+  g.fill(new Path2D(qrPath(modules)));
+  g.setTransform(1, 0, 0, 1, 0, 0);
   g.beginPath();
-  g.arc(width / 2, top + box / 2, 40, 0, Math.PI * 2);
-  g.fillStyle = '#fff';
-  g.fill();
-  g.beginPath();
-  g.arc(width / 2, top + box / 2, 32, 0, Math.PI * 2);
+  g.arc(300, 565, 38, 0, 7);
   g.fillStyle = '#1d1d1d';
   g.fill();
-  g.fillStyle = '#fff';
-  g.font = `800 38px ${font}`;
-  g.textAlign = 'center';
+  g.lineWidth = 8;
+  g.strokeStyle = '#fff';
+  g.stroke();
   g.textBaseline = 'middle';
-  g.fillText(CURRENCY_MARK[data.currency], width / 2, top + box / 2 + 2);
+  text(CURRENCY_MARK[data.currency], 300, 567, 38, '#fff', 'center');
   return canvas.toDataURL('image/png');
 }
