@@ -52,7 +52,7 @@ export default defineConfig({
       {
         ...shared,
         // Pre-bundled up front, so Vite does not reload the page mid-run when it discovers them.
-        optimizeDeps: { include: ['lit', 'lit/directives/style-map.js', 'lean-qr/nano', 'jsqr'] },
+        optimizeDeps: { include: ['lit', 'lean-qr/nano', 'jsqr'] },
         test: {
           name: 'chromium',
           // The portable core tests run here too: proof that no Node built-in is needed.

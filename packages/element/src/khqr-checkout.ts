@@ -24,7 +24,6 @@ import {
 } from '@khqr-checkout/khqr/session';
 import { correction, generate as encodeQr } from 'lean-qr/nano';
 import { html, LitElement, nothing, type PropertyValues, unsafeCSS } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 import { cardPng } from './download.ts';
 import type { KhqrErrorDetail, KhqrEventDetail } from './events.ts';
 
@@ -451,6 +450,16 @@ export class KhqrCheckoutElement extends LitElement {
     a.click();
   }
 
+  protected override updated(): void {
+    // Set through the CSSOM, which a strict CSP allows (a style attribute it would block).
+    const bar = this.renderRoot.querySelector<HTMLElement>('.khqr-bar>span');
+    const checkout = this._checkout;
+    if (!bar || !checkout) return;
+    const terminal = TERMINAL.includes(this._snapshot?.state ?? 'pending');
+    const lifetime = (checkout.data.expiresAt as number) - (checkout.data.createdAt as number);
+    bar.style.transform = `scaleX(${terminal ? 0 : Math.max(0, Math.min(1, this.remaining() / lifetime))})`;
+  }
+
   protected override render() {
     const strings = stringsFor(this.lang);
     const theme = this.theme === 'dark' ? 'dark' : 'light';
@@ -464,7 +473,6 @@ export class KhqrCheckoutElement extends LitElement {
     const state = snapshot?.state ?? 'pending';
     const money = formatMoney(data.amount ?? '0', data.currency);
     const remaining = this.remaining();
-    const lifetime = (data.expiresAt as number) - (data.createdAt as number);
     const terminal = TERMINAL.includes(state);
     const statusText = this._problem
       ? `${strings.invalid}: ${this._problem.message}`
@@ -477,11 +485,11 @@ export class KhqrCheckoutElement extends LitElement {
             : strings.waiting;
     const size = checkout.modules.length;
     return html`
-      <div class="khqr" data-theme=${theme} data-state=${state} ?data-reconnecting=${snapshot?.reconnecting ?? false}><div class="khqr-card" part="card"><div class="khqr-header" part="header" aria-hidden="true">KHQR</div><div class="khqr-corner" aria-hidden="true"></div><div class="khqr-body"><p class="khqr-name" part="name">${data.merchantName}</p><p class="khqr-amount" part="amount"><span class="khqr-value">${money}</span><span class="khqr-currency">${data.currency}</span></p><hr class="khqr-rule" /><div class="khqr-qr" part="qr"><svg viewBox="0 0 ${size} ${size}" role="img" aria-label=${strings.qrLabel(data.merchantName, `${money} ${data.currency}`)} shape-rendering="crispEdges"><path d=${qrPath(checkout.modules)}></path></svg><div class="khqr-mark" aria-hidden="true">${CURRENCY_MARK[data.currency]}</div></div>${
+      <div class="khqr" data-theme=${theme} data-state=${state} ?data-reconnecting=${snapshot?.reconnecting ?? false}><div class="khqr-card" part="card"><div class="khqr-header" part="header" aria-hidden="true">KHQR</div><div class="khqr-corner" aria-hidden="true"></div><div class="khqr-body"><p class="khqr-name" part="name">${data.merchantName}</p><p class="khqr-amount" part="amount"><span class="khqr-value">${money}</span><span class="khqr-currency">${data.currency}</span></p><hr class="khqr-rule" /><div class="khqr-qr" part="qr"><svg viewBox="0 0 ${size} ${size}" role="img" aria-label=${strings.qrLabel(data.merchantName, `${money} ${data.currency}`)} shape-rendering="crispEdges"><path d=${qrPath(checkout.modules)}></path></svg><div class="khqr-mark" aria-hidden="true">${CURRENCY_MARK[data.currency]}</div>${
         terminal
           ? html`<div class="khqr-overlay"><span class="khqr-tick" aria-hidden="true">${state === 'paid' ? '✓' : '!'}</span><span>${strings[state as 'paid']}</span></div>`
           : nothing
-      }<div class="khqr-timer" part="timer" role="timer" aria-label=${strings.expiresIn}><span>${strings.expiresIn}</span><span class="khqr-time">${formatCountdown(terminal ? 0 : remaining)}</span></div><div class="khqr-bar" aria-hidden="true"><span style=${styleMap({ transform: `scaleX(${terminal ? 0 : Math.max(0, Math.min(1, remaining / lifetime))})` })}></span></div></div></div><p class="khqr-status" part="status" aria-hidden="true">${statusText}</p><p class="khqr-sr" role="status" aria-live="polite">${this._announcement}</p><div class="khqr-actions" part="actions">${
+      }</div><div class="khqr-timer" part="timer" role="timer" aria-label=${strings.expiresIn}><span>${strings.expiresIn}</span><span class="khqr-time">${formatCountdown(terminal ? 0 : remaining)}</span></div><div class="khqr-bar" aria-hidden="true"><span></span></div></div></div><p class="khqr-status" part="status" aria-hidden="true">${statusText}</p><p class="khqr-sr" role="status" aria-live="polite">${this._announcement}</p><div class="khqr-actions" part="actions">${
         state === 'expired' || state === 'failed'
           ? html`<button type="button" class="khqr-primary" @click=${() => this.refresh()}>${strings.newQr}</button>`
           : nothing

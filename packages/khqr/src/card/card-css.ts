@@ -9,23 +9,26 @@ export const CARD_CSS = `
 .khqr-card{position:relative;container-type:inline-size;aspect-ratio:20/29;background:var(--_bg);border-radius:6.5cqw;overflow:hidden;box-shadow:0 4px 24px rgb(0 0 0/.12);display:flex;flex-direction:column}
 .khqr-header{height:17.4cqw;background:var(--_red);display:flex;align-items:center;justify-content:center;color:#fff;font-weight:800;font-size:10.4cqw;letter-spacing:.04em;flex:none}
 .khqr-corner{position:absolute;top:17.4cqw;right:0;width:0;height:0;border-top:6cqw solid var(--_red);border-left:6cqw solid transparent}
-.khqr-body{flex:1;display:flex;flex-direction:column;padding:7cqw 10cqw 5cqw;min-height:0}
-.khqr-name{font-size:4.35cqw;margin:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.khqr-body{flex:1;display:flex;flex-direction:column;padding:5cqw 10cqw 4cqw;min-height:0}
+.khqr-body>*{flex:none}
+.khqr-name{font-size:4.35cqw;line-height:1.4;margin:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .khqr-amount{display:flex;align-items:baseline;gap:2cqw;margin:2cqw 0 0}
 .khqr-value{font-size:9.4cqw;font-weight:800;line-height:1.1}
 .khqr-currency{font-size:4.35cqw;color:var(--_muted)}
-.khqr-rule{border:0;border-top:.6cqw dashed var(--_muted);margin:5cqw -10cqw 6cqw;opacity:.6}
-.khqr-qr{position:relative;width:80cqw;aspect-ratio:1;margin:0 auto;transition:opacity .3s}
+.khqr-rule{border:0;border-top:.6cqw dashed var(--_muted);margin:4cqw -10cqw 5cqw;opacity:.6}
+.khqr-qr{position:relative;width:80cqw;aspect-ratio:1;margin:0 auto}
+.khqr-qr svg{transition:opacity .3s}
 .khqr-qr svg{display:block;width:100%;height:100%}
 .khqr-qr path{fill:var(--khqr-qr,#000)}
 .khqr[data-theme=dark] .khqr-qr{background:#fff;border-radius:2cqw}
 .khqr-mark{position:absolute;left:50%;top:50%;width:14cqw;height:14cqw;transform:translate(-50%,-50%);border-radius:50%;background:#1d1d1d;border:1.6cqw solid #fff;color:#fff;display:flex;align-items:center;justify-content:center;font-weight:800;font-size:6.5cqw;box-sizing:border-box}
-.khqr[data-state=expired] .khqr-qr,.khqr[data-state=failed] .khqr-qr,.khqr[data-state=paid] .khqr-qr{opacity:.08}
+.khqr[data-state=expired] .khqr-qr svg,.khqr[data-state=failed] .khqr-qr svg,.khqr[data-state=paid] .khqr-qr svg{opacity:.08}
+.khqr[data-state=expired] .khqr-mark,.khqr[data-state=failed] .khqr-mark,.khqr[data-state=paid] .khqr-mark{display:none}
 .khqr-overlay{position:absolute;inset:0;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:3cqw;text-align:center;font-weight:700;font-size:5cqw}
 .khqr-overlay[hidden]{display:none}
 .khqr-tick{width:18cqw;height:18cqw;border-radius:50%;display:flex;align-items:center;justify-content:center;color:#fff;font-size:11cqw;background:#0a7a3d}
 .khqr[data-state=failed] .khqr-tick,.khqr[data-state=expired] .khqr-tick{background:var(--_red)}
-.khqr-timer{margin-top:auto;padding-top:4cqw;display:flex;justify-content:space-between;font-size:3.6cqw;color:var(--_muted)}
+.khqr-timer{margin-top:auto;padding-top:3cqw;display:flex;justify-content:space-between;font-size:3.6cqw;color:var(--_muted)}
 .khqr-time{font-variant-numeric:tabular-nums;font-weight:700;color:var(--_fg)}
 .khqr-bar{height:1.4cqw;border-radius:1cqw;background:rgb(127 127 127/.25);overflow:hidden;margin-top:1.5cqw}
 .khqr-bar>span{display:block;height:100%;background:var(--_red);transform-origin:left;transition:transform 1s linear}
@@ -37,5 +40,5 @@ export const CARD_CSS = `
 .khqr button:focus-visible,.khqr a:focus-visible{outline:3px solid var(--_focus);outline-offset:2px}
 .khqr-error{padding:16px;border:1px solid var(--_red);border-radius:12px;color:var(--_fg);background:var(--_bg)}
 .khqr-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-@media (prefers-reduced-motion:reduce){.khqr-bar>span,.khqr-qr{transition:none}}
+@media (prefers-reduced-motion:reduce){.khqr-bar>span,.khqr-qr svg{transition:none}}
 `;

@@ -1,0 +1,187 @@
+// The drop-in file on a plain HTML page with only a <script> tag, served with a strict CSP, the
+// proxy on the same origin and the sandbox behind it; driven in Debian's Chromium by Playwright.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createKhqrProxy, type KhqrProxy } from '@khqr-checkout/proxy';
+import { nodeHandler } from '@khqr-checkout/proxy/node';
+import { DEV_TOKEN, type Sandbox, startSandbox } from '@khqr-checkout/sandbox';
+import type { Browser } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../../test-utils/chromium.ts';
+
+const MERCHANT = 'plain_shop@devb';
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data: blob:; base-uri 'none'; object-src 'none'";
+const root = fileURLToPath(new URL('..', import.meta.url));
+let dir: string;
+let dropIn: string;
+let sandbox: Sandbox;
+let proxy: KhqrProxy;
+let server: Server;
+let url: string;
+let browser: Browser;
+
+const page = (
+  body: string,
+) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Plain shop</title>
+<script src="/khqr-checkout.js"></script></head><body><main><h1>Pay for your order</h1>${body}</main></body></html>`;
+
+beforeAll(async () => {
+  // Built here from source, so this test does not depend on `pnpm build` having run.
+  dir = mkdtempSync(join(tmpdir(), 'khqr-drop-in-'));
+  await build({
+    configFile: join(root, 'vite.drop-in.config.ts'),
+    root,
+    logLevel: 'silent',
+    build: { outDir: dir, emptyOutDir: true },
+  });
+  dropIn = readFileSync(join(dir, 'khqr-checkout.js'), 'utf8');
+  sandbox = await startSandbox({ port: 0 });
+  proxy = createKhqrProxy({
+    bakong: { token: DEV_TOKEN, baseUrl: sandbox.url },
+    merchant: { accounts: [MERCHANT], name: 'Plain Shop' },
+    basePath: '/api/khqr',
+    notFoundCacheMs: 100,
+    logger: { info() {}, warn() {}, error() {} },
+  });
+  const api = nodeHandler(proxy);
+  const pages: Record<string, string> = {
+    '/': page(
+      `<khqr-checkout bakong-account-id="${MERCHANT}" merchant-name="Plain Shop" amount="4.75" currency="USD" endpoint="/api/khqr/check" lang="en"></khqr-checkout>`,
+    ),
+    '/km': page(
+      `<khqr-checkout bakong-account-id="${MERCHANT}" merchant-name="ហាងសាមញ្ញ" amount="20000" currency="KHR" endpoint="/api/khqr/check" theme="dark"></khqr-checkout>`,
+    ),
+  };
+  server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] as string;
+    if (path.startsWith('/api/khqr/')) return void api(req, res);
+    if (path === '/favicon.ico') return void res.writeHead(204).end();
+    if (path === '/khqr-checkout.js')
+      return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(dropIn);
+    if (path === '/axe.js')
+      return void res
+        .writeHead(200, { 'content-type': 'text/javascript' })
+        .end(readFileSync(require.resolve('axe-core/axe.min.js')));
+    const html = pages[path];
+    if (!html) return void res.writeHead(404).end();
+    res
+      .writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': CSP,
+      })
+      .end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+  await proxy?.close();
+  await sandbox?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+async function open(path: string) {
+  const tab = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const problems: string[] = [];
+  tab.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  tab.on('pageerror', (e) => problems.push(e.message));
+  await tab.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+  await tab.goto(url + path);
+  await tab.locator('khqr-checkout svg[role="img"]').waitFor();
+  return { tab, problems };
+}
+
+describe('the drop-in <script>', () => {
+  it('works from a plain HTML page under a strict CSP, with zero violations, and reports the payment', async () => {
+    const { tab, problems } = await open('/');
+    const qr = await tab.evaluate(() => {
+      const el = document.querySelector('khqr-checkout') as HTMLElement & {
+        updateComplete: Promise<unknown>;
+      };
+      (window as unknown as { paid: number }).paid = 0;
+      el.addEventListener('khqr-success', () => {
+        (window as unknown as { paid: number }).paid++;
+      });
+      return (
+        JSON.parse(
+          sessionStorage.getItem(
+            Object.keys(sessionStorage).find((k) => k.startsWith('khqr-checkout:')) ?? '',
+          ) ?? '{}',
+        ) as { qr: string }
+      ).qr;
+    });
+    expect(qr).toMatch(/^000201010212/);
+    await tab.getByText('Waiting for payment').waitFor();
+    sandbox.pay({ qr });
+    await tab.waitForFunction(() => (window as unknown as { paid: number }).paid === 1, undefined, {
+      timeout: 15_000,
+    });
+    await tab.getByText('Paid', { exact: true }).first().waitFor();
+    await tab.waitForTimeout(400); // let the QR fade out before the picture
+    await tab.screenshot({ path: join(tmpdir(), 'khqr-drop-in-paid.png') });
+    expect(problems).toEqual([]);
+    await tab.close();
+  });
+
+  it('keeps the same QR across a reload during a pending checkout', async () => {
+    const { tab } = await open('/');
+    const read = () =>
+      tab.evaluate(() => Object.values(sessionStorage).find((v) => v.includes('"qr"')) ?? '');
+    const before = await read();
+    await tab.reload();
+    await tab.locator('khqr-checkout svg[role="img"]').waitFor();
+    expect(await read()).toBe(before);
+    await tab.close();
+  });
+
+  it('passes an axe-core scan, in Khmer and dark theme too', async () => {
+    for (const path of ['/', '/km']) {
+      const { tab, problems } = await open(path);
+      await tab.addScriptTag({ url: '/axe.js' });
+      const violations = await tab.evaluate(async () => {
+        const axe = (
+          window as unknown as {
+            axe: {
+              run(context: unknown): Promise<{ violations: Array<{ id: string; help: string }> }>;
+            };
+          }
+        ).axe;
+        return (await axe.run(document)).violations.map((v) => `${v.id}: ${v.help}`);
+      });
+      expect(violations).toEqual([]);
+      await tab.screenshot({
+        path: join(tmpdir(), `khqr-drop-in${path === '/' ? '' : '-km'}.png`),
+      });
+      expect(problems).toEqual([]);
+      await tab.close();
+    }
+  });
+
+  it('defines the tag once even when the script is loaded twice', async () => {
+    const { tab, problems } = await open('/');
+    await tab.addScriptTag({ url: '/khqr-checkout.js' });
+    expect(await tab.evaluate(() => customElements.get('khqr-checkout') !== undefined)).toBe(true);
+    expect(problems).toEqual([]);
+    await tab.close();
+  });
+});
