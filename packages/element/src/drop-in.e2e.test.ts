@@ -177,6 +177,33 @@ describe('the drop-in <script>', () => {
     }
   });
 
+  it('on a phone: downloads the card as a PNG and opens the QR in the bank app through the deep link', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      hasTouch: true,
+      isMobile: true,
+      acceptDownloads: true,
+    });
+    const tab = await context.newPage();
+    await tab.goto(url);
+    const link = tab.getByRole('link', { name: 'Open in bank app' });
+    await link.waitFor();
+    expect(await link.getAttribute('href')).toMatch(
+      new RegExp(`^${sandbox.url}/bank/\\?md5=[0-9a-f]{32}$`),
+    );
+    const [download] = await Promise.all([
+      tab.waitForEvent('download'),
+      tab.getByRole('button', { name: 'Download QR' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^khqr-Plain-Shop-[0-9a-f]{8}\.png$/);
+    const file = await download.path();
+    expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
+    await link.click();
+    await tab.waitForURL(/\/bank\//);
+    await tab.locator('li.highlight').getByText('Plain Shop').waitFor();
+    await context.close();
+  });
+
   it('defines the tag once even when the script is loaded twice', async () => {
     const { tab, problems } = await open('/');
     await tab.addScriptTag({ url: '/khqr-checkout.js' });

@@ -179,6 +179,21 @@ describe('<khqr-checkout>', () => {
     expect(events['khqr-failed']).toBeUndefined();
   });
 
+  it('asks the page for a new server QR with a cancelable khqr-refresh, and shows the one it sets', async () => {
+    const first = await commands.createCheckout({ amount: '3.00', currency: 'USD' });
+    const el = await mount({ qr: first.qr, endpoint: `${proxyUrl}/check` });
+    const next = await commands.createCheckout({ amount: '3.00', currency: 'USD' });
+    el.addEventListener('khqr-refresh', (event) => {
+      expect(event.cancelable).toBe(true);
+      expect(event.detail.md5).toBe(first.md5);
+      event.preventDefault();
+      el.qr = next.qr;
+    });
+    el.refresh();
+    await el.updateComplete;
+    expect(await scan(el)).toBe(next.qr);
+  });
+
   it('renders a hostile merchant name as text', async () => {
     const el = await mount({
       'bakong-account-id': merchant,

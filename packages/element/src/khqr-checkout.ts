@@ -325,7 +325,6 @@ export class KhqrCheckoutElement extends LitElement {
     this.unsubscribe = this.session.subscribe(() => this.onSnapshot());
     this._snapshot = this.session.getSnapshot();
     this.ticker = setInterval(() => this.tick(), 1000);
-    this.prefetchLink();
   }
 
   private unwatch(): void {
@@ -353,6 +352,8 @@ export class KhqrCheckoutElement extends LitElement {
     const after = this.session?.getSnapshot();
     if (!after || !this._checkout) return;
     this._snapshot = after;
+    // The proxy knows a browser-generated QR only after its first check: ask for the link then.
+    if (before && before.checks === 0 && after.checks > 0) this.prefetchLink();
     const strings = stringsFor(this.lang);
     if (before?.state !== after.state) {
       this.dispatchEvent(
