@@ -14,6 +14,12 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 
 const shared = {
   resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+  // Global setups run in Vitest's own environment: it needs the source condition too.
+  environments: {
+    __vitest__: {
+      resolve: { conditions: [SOURCE, ...defaultServerConditions], externalConditions: [SOURCE] },
+    },
+  },
   ssr: {
     resolve: { conditions: [SOURCE, ...defaultServerConditions], externalConditions: [SOURCE] },
   },
