@@ -1,0 +1,395 @@
+import {
+  type KhqrCurrency,
+  type KhqrData,
+  type KhqrInput,
+  khqrMd5,
+  verifyKhqr,
+} from '@khqr-checkout/khqr';
+import {
+  CARD_CSS,
+  CURRENCY_MARK,
+  formatCountdown,
+  formatMoney,
+  stringsFor,
+} from '@khqr-checkout/khqr/card';
+import type { PollPolicy, SessionState } from '@khqr-checkout/khqr/session';
+import type { QueryClient } from '@tanstack/react-query';
+import { QRCodeSVG } from 'qrcode.react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useKhqr } from './useKhqr.ts';
+import { useKhqrPayment } from './useKhqrPayment.ts';
+
+/** What the callbacks receive: the same `detail` as the element's events. */
+export interface KhqrCheckoutDetail {
+  md5: string;
+  amount: string;
+  currency: KhqrCurrency;
+  state: SessionState;
+  expiresAt: number;
+}
+
+/** The props of {@link KhqrCheckout}: the element's attributes in camelCase, and callbacks. */
+export interface KhqrCheckoutProps {
+  /** A KHQR made by the merchant's server (the secure default). */
+  qr?: string;
+  bakongAccountId?: string;
+  merchantName?: string;
+  merchantCity?: string;
+  amount?: number | string;
+  currency?: KhqrCurrency;
+  billNumber?: string;
+  storeLabel?: string;
+  terminalLabel?: string;
+  mobileNumber?: string;
+  purpose?: string;
+  merchantId?: string;
+  acquiringBank?: string;
+  /** Seconds, ≤ 600. @default 300 */
+  lifetime?: number;
+  /** The proxy's check URL; without it the card shows but nothing is checked. */
+  endpoint?: string;
+  deeplinkEndpoint?: string;
+  /** @default 'km' */
+  lang?: 'km' | 'en';
+  /** @default 'light' */
+  theme?: 'light' | 'dark';
+  /** Paid — for the UI only: fulfil orders in the proxy's onPaid. */
+  onSuccess?: (detail: KhqrCheckoutDetail) => void;
+  onFailed?: (detail: KhqrCheckoutDetail) => void;
+  onExpired?: (detail: KhqrCheckoutDetail) => void;
+  onStatusChange?: (detail: KhqrCheckoutDetail) => void;
+  onError?: (error: {
+    kind: 'config' | 'transport';
+    code: string;
+    message: string;
+    md5: string | null;
+  }) => void;
+  /** "New QR" on a server QR: give the page a chance to set a new `qr`. */
+  onRefresh?: (detail: KhqrCheckoutDetail) => void;
+  pollPolicy?: Partial<PollPolicy>;
+  queryClient?: QueryClient;
+  /** For a strict CSP: the nonce of the card's <style>. */
+  nonce?: string;
+  className?: string;
+}
+
+const TERMINAL = ['paid', 'failed', 'expired'];
+// Terminal callbacks fire at most once per QR, even across StrictMode's double mounts.
+const fired = new Set<string>();
+
+/**
+ * The KHQR card in React: the same look, strings, states and actions as `<khqr-checkout>`,
+ * rendered natively (the QR with qrcode.react as SVG), so server rendering includes it.
+ * @example <KhqrCheckout qr={checkout.qr} endpoint="/api/khqr/check" onSuccess={() => router.push('/thanks')} />
+ */
+export function KhqrCheckout(props: KhqrCheckoutProps) {
+  const [generation, setGeneration] = useState(0);
+  const input: KhqrInput | null = props.qr
+    ? null
+    : ({
+        bakongAccountId: props.bakongAccountId ?? '',
+        merchantName: props.merchantName ?? '',
+        merchantCity: props.merchantCity,
+        merchantId: props.merchantId,
+        acquiringBank: props.acquiringBank,
+        currency: props.currency ?? 'KHR',
+        amount: props.amount ?? '',
+        lifetime: props.lifetime ?? 300,
+        billNumber: props.billNumber,
+        storeLabel: props.storeLabel,
+        terminalLabel: props.terminalLabel,
+        mobileNumber: props.mobileNumber,
+        purpose: props.purpose,
+        // A new generation number makes "new QR" mint a new one.
+        ...(generation ? { now: Date.now() } : {}),
+      } as KhqrInput);
+  const generated = useKhqr(input);
+  const qr = props.qr ?? generated.khqr?.qr ?? null;
+  const checked = useMemo(() => {
+    if (!qr) return { data: null, error: generated.error };
+    const verification = verifyKhqr(qr, { ignoreExpiry: true });
+    if (!verification.valid) return { data: null, error: verification.error };
+    if (!verification.data.dynamic)
+      return {
+        data: null,
+        error: new Error('A static KHQR cannot be watched: it has no amount and no expiry.'),
+      };
+    return { data: verification.data, error: null };
+  }, [qr, generated.error]);
+  const callbacks = useRef(props);
+  callbacks.current = props;
+  const strings = stringsFor(props.lang);
+  const theme = props.theme === 'dark' ? 'dark' : 'light';
+
+  const errorMessage = checked.error?.message;
+  useEffect(() => {
+    if (errorMessage)
+      callbacks.current.onError?.({
+        kind: 'config',
+        code: (checked.error as { code?: number }).code?.toString() ?? 'invalid',
+        message: errorMessage,
+        md5: null,
+      });
+  }, [errorMessage, checked.error]);
+
+  const style = <style nonce={props.nonce}>{CARD_CSS}</style>;
+  if (!checked.data || !qr) {
+    return (
+      <div className={`khqr ${props.className ?? ''}`} data-theme={theme}>
+        {style}
+        {checked.error ? (
+          <p className="khqr-error" role="alert">
+            {strings.invalid}: {checked.error.message}
+          </p>
+        ) : null}
+      </div>
+    );
+  }
+  return (
+    <Card
+      key={qr}
+      qr={qr}
+      data={checked.data}
+      generated={!props.qr}
+      props={props}
+      callbacks={callbacks}
+      style={style}
+      theme={theme}
+      onNewQr={() =>
+        props.qr
+          ? callbacks.current.onRefresh?.(
+              detailOf(checked.data as KhqrData, khqrMd5(qr), 'expired'),
+            )
+          : setGeneration((g) => g + 1)
+      }
+    />
+  );
+}
+
+function detailOf(data: KhqrData, md5: string, state: SessionState): KhqrCheckoutDetail {
+  return {
+    md5,
+    amount: data.amount ?? '',
+    currency: data.currency,
+    state,
+    expiresAt: data.expiresAt as number,
+  };
+}
+
+interface CardProps {
+  qr: string;
+  data: KhqrData;
+  generated: boolean;
+  props: KhqrCheckoutProps;
+  callbacks: { current: KhqrCheckoutProps };
+  style: React.ReactNode;
+  theme: string;
+  onNewQr(): void;
+}
+
+function Card({ qr, data, generated, props, callbacks, style, theme, onNewQr }: CardProps) {
+  const md5 = useMemo(() => khqrMd5(qr), [qr]);
+  const strings = stringsFor(props.lang);
+  const payment = useKhqrPayment({
+    md5,
+    expiresAt: data.expiresAt as number,
+    endpoint: props.endpoint ?? '',
+    enabled: Boolean(props.endpoint),
+    qr: generated ? qr : undefined,
+    policy: props.pollPolicy,
+    queryClient: props.queryClient,
+  });
+  const { state, reconnecting, remainingMs, error } = payment;
+  const detail = detailOf(data, md5, state);
+  const previous = useRef<{ state: SessionState; reconnecting: boolean; error: boolean } | null>(
+    null,
+  );
+  const [link, setLink] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = { state, reconnecting, error: Boolean(error) };
+    const c = callbacks.current;
+    if (before && before.state !== state) c.onStatusChange?.(detail);
+    if (TERMINAL.includes(state) && !fired.has(`${md5}:${state}`)) {
+      fired.add(`${md5}:${state}`);
+      setAnnouncement(strings[state as 'paid']);
+      (state === 'paid' ? c.onSuccess : state === 'failed' ? c.onFailed : c.onExpired)?.(detail);
+    }
+    if (reconnecting && !before?.reconnecting) {
+      setAnnouncement(strings.reconnecting);
+      c.onError?.({
+        kind: 'transport',
+        code: 'reconnecting',
+        message: 'Payment checks are failing; retrying.',
+        md5,
+      });
+    }
+    if (error && !before?.error)
+      c.onError?.({ kind: 'config', code: error.code, message: error.message, md5 });
+  });
+
+  // The deep link, on touch screens, once the proxy knows the QR (after the first answer).
+  const known = payment.answered;
+  useEffect(() => {
+    const url = props.deeplinkEndpoint ?? props.endpoint?.replace(/\/check(\?.*)?$/, '/deeplink$1');
+    if (
+      !known ||
+      !url ||
+      typeof matchMedia !== 'function' ||
+      !matchMedia('(pointer: coarse)').matches
+    )
+      return;
+    let live = true;
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ md5 }),
+    })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((body: { shortLink?: unknown } | null) => {
+        if (live && typeof body?.shortLink === 'string' && /^https?:\/\//.test(body.shortLink))
+          setLink(body.shortLink);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [known, md5, props.deeplinkEndpoint, props.endpoint]);
+
+  const svg = useRef<SVGSVGElement>(null);
+  const money = formatMoney(data.amount ?? '0', data.currency);
+  const terminal = TERMINAL.includes(state);
+  const lifetime = (data.expiresAt as number) - (data.createdAt as number);
+  const statusText = error
+    ? `${strings.invalid}: ${error.message}`
+    : terminal
+      ? strings[state as 'paid']
+      : reconnecting
+        ? strings.reconnecting
+        : remainingMs <= 0
+          ? strings.lastChecks
+          : strings.waiting;
+
+  return (
+    <div
+      className={`khqr ${props.className ?? ''}`}
+      data-theme={theme}
+      data-state={state}
+      data-reconnecting={reconnecting || undefined}
+    >
+      {style}
+      <div className="khqr-card">
+        <div className="khqr-header" aria-hidden="true">
+          KHQR
+        </div>
+        <div className="khqr-corner" aria-hidden="true" />
+        <div className="khqr-body">
+          <p className="khqr-name">{data.merchantName}</p>
+          <p className="khqr-amount">
+            <span className="khqr-value">{money}</span>
+            <span className="khqr-currency">{data.currency}</span>
+          </p>
+          <hr className="khqr-rule" />
+          <div className="khqr-qr">
+            <QRCodeSVG
+              ref={svg}
+              value={qr}
+              level="Q"
+              marginSize={0}
+              role="img"
+              aria-label={strings.qrLabel(data.merchantName, `${money} ${data.currency}`)}
+            />
+            <div className="khqr-mark" aria-hidden="true">
+              {CURRENCY_MARK[data.currency]}
+            </div>
+            {terminal ? (
+              <div className="khqr-overlay">
+                <span className="khqr-tick" aria-hidden="true">
+                  {state === 'paid' ? '✓' : '!'}
+                </span>
+                <span>{strings[state as 'paid']}</span>
+              </div>
+            ) : null}
+          </div>
+          <div className="khqr-timer" role="timer" aria-label={strings.expiresIn}>
+            <span>{strings.expiresIn}</span>
+            <span className="khqr-time" suppressHydrationWarning>
+              {formatCountdown(terminal ? 0 : remainingMs)}
+            </span>
+          </div>
+          <div className="khqr-bar" aria-hidden="true">
+            <span
+              style={{
+                transform: `scaleX(${terminal ? 0 : Math.max(0, Math.min(1, remainingMs / lifetime))})`,
+              }}
+              suppressHydrationWarning
+            />
+          </div>
+        </div>
+      </div>
+      <p className="khqr-status" aria-hidden="true">
+        {statusText}
+      </p>
+      <p className="khqr-sr" role="status" aria-live="polite">
+        {announcement}
+      </p>
+      <div className="khqr-actions">
+        {state === 'expired' || state === 'failed' ? (
+          <button type="button" className="khqr-primary" onClick={onNewQr}>
+            {strings.newQr}
+          </button>
+        ) : null}
+        {state === 'pending' ? (
+          <>
+            <button type="button" onClick={payment.checkNow}>
+              {strings.checkNow}
+            </button>
+            <button type="button" onClick={() => void downloadCard(svg.current, data, md5)}>
+              {strings.download}
+            </button>
+            {link ? (
+              <a className="khqr-primary" href={link} rel="noopener">
+                {strings.openInApp}
+              </a>
+            ) : null}
+          </>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+/** A PNG of the card: the rendered QR drawn under the header and amount. */
+async function downloadCard(svg: SVGSVGElement | null, data: KhqrData, md5: string): Promise<void> {
+  if (!svg) return;
+  const image = new Image();
+  image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(new XMLSerializer().serializeToString(svg))}`;
+  await image.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = 600;
+  canvas.height = 870;
+  const g = canvas.getContext('2d') as CanvasRenderingContext2D;
+  const font = 'system-ui,"Noto Sans Khmer","Khmer OS",sans-serif';
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, 600, 870);
+  g.fillStyle = '#e1232e';
+  g.fillRect(0, 0, 600, 104);
+  g.font = `800 62px ${font}`;
+  g.fillStyle = '#fff';
+  g.textAlign = 'center';
+  g.fillText('KHQR', 300, 74);
+  g.textAlign = 'left';
+  g.fillStyle = '#1d1d1d';
+  g.font = `800 26px ${font}`;
+  g.fillText(data.merchantName, 60, 175);
+  g.font = `800 52px ${font}`;
+  g.fillText(`${formatMoney(data.amount ?? '0', data.currency)} ${data.currency}`, 60, 245);
+  g.imageSmoothingEnabled = false;
+  g.drawImage(image, 60, 325, 480, 480);
+  const a = document.createElement('a');
+  a.href = canvas.toDataURL('image/png');
+  a.download = `khqr-${data.merchantName.replace(/[^\w-]+/g, '-')}-${md5.slice(0, 8)}.png`;
+  a.click();
+}
