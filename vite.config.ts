@@ -37,9 +37,15 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'packages/*/src/**/*.test.tsx',
+            'apps/*/src/**/*.test.ts',
+            'apps/*/src/**/*.test.tsx',
+          ],
           exclude: [
             '**/*.browser.test.ts',
+            '**/*.browser.test.tsx',
             '**/*.dom.test.ts',
             '**/*.dom.test.tsx',
             '**/node_modules/**',
@@ -58,11 +64,28 @@ export default defineConfig({
       {
         ...shared,
         // Pre-bundled up front, so Vite does not reload the page mid-run when it discovers them.
-        optimizeDeps: { include: ['lit', 'lean-qr/nano', 'jsqr'] },
+        optimizeDeps: {
+          include: [
+            'lit',
+            'lean-qr/nano',
+            'jsqr',
+            'react',
+            'react-dom/client',
+            'react/jsx-runtime',
+            'react/jsx-dev-runtime',
+            '@tanstack/react-query',
+            'qrcode.react',
+            'pixelmatch',
+          ],
+        },
         test: {
           name: 'chromium',
           // The portable core tests run here too: proof that no Node built-in is needed.
-          include: ['packages/khqr/src/**/*.test.ts', 'packages/*/src/**/*.browser.test.ts'],
+          include: [
+            'packages/khqr/src/**/*.test.ts',
+            'packages/*/src/**/*.browser.test.ts',
+            'packages/*/src/**/*.browser.test.tsx',
+          ],
           exclude: ['**/*.node.test.ts', '**/*.dom.test.ts', '**/node_modules/**'],
           globalSetup: ['scripts/browser-setup.ts'],
           testTimeout: 30_000,

@@ -3,6 +3,7 @@ export interface SizeEntry {
   name: string;
   code: string;
   limit?: number;
+  external?: string[];
 }
 export function gzipSize(bytes: Uint8Array): number;
 export function measure(

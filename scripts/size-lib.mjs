@@ -16,10 +16,11 @@ export function gzipSize(bytes) {
 
 /**
  * @param {string} code ES module source importing what to measure
- * @param {{ source?: boolean }} [options] resolve workspace packages to their TypeScript source
+ * @param {{ source?: boolean, external?: string[] }} [options] resolve workspace packages to their
+ *   TypeScript source; leave peers out of the bundle
  * @returns {Promise<{ minified: number, gzip: number }>}
  */
-export async function measure(code, { source = true } = {}) {
+export async function measure(code, { source = true, external = [] } = {}) {
   const result = await build({
     stdin: { contents: code, resolveDir: process.cwd(), loader: 'js' },
     bundle: true,
@@ -32,6 +33,8 @@ export async function measure(code, { source = true } = {}) {
     conditions: source ? ['@khqr-checkout/source'] : [],
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
     logLevel: 'silent',
+    external,
+    jsx: 'automatic',
   });
   const bytes = result.outputFiles[0].contents;
   return { minified: bytes.length, gzip: gzipSize(bytes) };
@@ -48,6 +51,13 @@ export const budgets = [
     name: '@khqr-checkout/khqr: whole modern API',
     code: "export * from '@khqr-checkout/khqr';",
     limit: 6144,
+  },
+  {
+    name: '@khqr-checkout/react (without react, react-dom, @tanstack/react-query)',
+    code: "export * from '@khqr-checkout/react';",
+    external: ['react', 'react-dom', 'react/jsx-runtime', '@tanstack/react-query'],
+    // The SDK and card (~7 KB), qrcode.react (~6 KB, the required QR renderer) and the component.
+    limit: 18432,
   },
   {
     name: '@khqr-checkout/khqr/session: the checkout session',

@@ -2,9 +2,9 @@
 import '@khqr-checkout/element/define';
 import type { KhqrCheckoutElement, KhqrErrorEvent, KhqrEvent } from '@khqr-checkout/element';
 import { verifyKhqr } from '@khqr-checkout/khqr';
-import jsQR from 'jsqr';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { commands } from 'vitest/browser';
+import { scanSvg } from '../../../test-utils/scan-qr.ts';
 
 const { proxyUrl, merchant } = inject('khqr');
 const fast = {
@@ -50,27 +50,8 @@ const until = async (condition: () => boolean, timeout = 8000) => {
 };
 
 /** Reads the QR back from the rendered SVG, as a phone camera would. */
-async function scan(el: KhqrCheckoutElement): Promise<string | null> {
-  const svg = el.shadowRoot?.querySelector('svg[role="img"]') as SVGSVGElement;
-  const size = svg.viewBox.baseVal.width;
-  const clone = svg.cloneNode(true) as SVGSVGElement;
-  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  clone.querySelector('path')?.setAttribute('fill', '#000');
-  const image = new Image();
-  image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(clone.outerHTML)}`;
-  await image.decode();
-  const scale = 8;
-  const quiet = 4 * scale;
-  const canvas = document.createElement('canvas');
-  canvas.width = canvas.height = size * scale + 2 * quiet;
-  const g = canvas.getContext('2d') as CanvasRenderingContext2D;
-  g.fillStyle = '#fff';
-  g.fillRect(0, 0, canvas.width, canvas.height);
-  g.imageSmoothingEnabled = false;
-  g.drawImage(image, quiet, quiet, size * scale, size * scale);
-  const data = g.getImageData(0, 0, canvas.width, canvas.height);
-  return jsQR(data.data, data.width, data.height)?.data ?? null;
-}
+const scan = (el: KhqrCheckoutElement) =>
+  scanSvg(el.shadowRoot?.querySelector('svg[role="img"]') as SVGSVGElement);
 
 const text = (el: KhqrCheckoutElement, selector: string) =>
   el.shadowRoot?.querySelector(selector)?.textContent?.trim() ?? '';

@@ -1,0 +1,134 @@
+// <KhqrCheckout> in real Chromium against the sandbox and the proxy; and beside <khqr-checkout>.
+import '@khqr-checkout/element/define';
+import { KhqrCheckout, type KhqrCheckoutProps } from '@khqr-checkout/react';
+import pixelmatch from 'pixelmatch';
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { commands, page } from 'vitest/browser';
+import { scanSvg } from '../../../test-utils/scan-qr.ts';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+const { proxyUrl } = inject('khqr');
+const fast = { firstDelayMs: 50, fastIntervalMs: 150, slowIntervalMs: 150 };
+const roots: Array<{ root: Root; host: HTMLElement }> = [];
+afterEach(() => {
+  for (const { root, host } of roots.splice(0)) {
+    act(() => root.unmount());
+    host.remove();
+  }
+  for (const el of document.querySelectorAll('khqr-checkout')) el.remove();
+});
+
+function mount(props: KhqrCheckoutProps): HTMLElement {
+  const host = document.createElement('div');
+  host.style.display = 'inline-block';
+  document.body.append(host);
+  const root = createRoot(host);
+  act(() => root.render(<KhqrCheckout pollPolicy={fast} {...props} />));
+  roots.push({ root, host });
+  return host;
+}
+
+const until = async (condition: () => boolean, timeout = 10_000) => {
+  const started = performance.now();
+  while (!condition()) {
+    if (performance.now() - started > timeout) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+};
+
+/** A screenshot of `element` as ImageData. */
+async function shot(element: Element): Promise<ImageData> {
+  const base64 = await page.screenshot({ element, save: false });
+  const bitmap = await createImageBitmap(
+    await (await fetch(`data:image/png;base64,${base64}`)).blob(),
+  );
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const g = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+  g.drawImage(bitmap, 0, 0);
+  return g.getImageData(0, 0, bitmap.width, bitmap.height);
+}
+
+/** Paints the QR's box white, in a screenshot of `root` (the encoders may pick other masks). */
+function maskQr(image: ImageData, root: Element, qrBox: Element): void {
+  const r = root.getBoundingClientRect();
+  const q = qrBox.getBoundingClientRect();
+  const ratio = image.width / r.width;
+  for (
+    let y = Math.floor((q.top - r.top) * ratio);
+    y < Math.ceil((q.bottom - r.top) * ratio);
+    y++
+  ) {
+    for (
+      let x = Math.floor((q.left - r.left) * ratio);
+      x < Math.ceil((q.right - r.left) * ratio);
+      x++
+    ) {
+      image.data.fill(255, (y * image.width + x) * 4, (y * image.width + x) * 4 + 4);
+    }
+  }
+}
+
+describe('<KhqrCheckout> in Chromium', () => {
+  it('calls onSuccess once when the sandbox is paid', async () => {
+    const checkout = await commands.createCheckout({ amount: '5.00', currency: 'USD' });
+    const onSuccess = vi.fn();
+    const host = mount({ qr: checkout.qr, endpoint: `${proxyUrl}/check`, lang: 'en', onSuccess });
+    await until(() => host.textContent?.includes('Waiting for payment') ?? false);
+    await commands.sandboxPay(checkout.qr);
+    await until(() => onSuccess.mock.calls.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(onSuccess).toHaveBeenCalledTimes(1);
+    expect(onSuccess).toHaveBeenCalledWith(
+      expect.objectContaining({ md5: checkout.md5, state: 'paid', amount: '5.00' }),
+    );
+  });
+
+  it('renders a QR that scans to the same payload as the element renders for the same props', async () => {
+    const checkout = await commands.createCheckout({ amount: 40000, currency: 'KHR' });
+    const host = mount({ qr: checkout.qr, lang: 'en' });
+    const element = document.createElement('khqr-checkout');
+    element.setAttribute('qr', checkout.qr);
+    document.body.append(element);
+    await element.updateComplete;
+    const fromReact = await scanSvg(host.querySelector('svg[role="img"]') as SVGSVGElement);
+    const fromElement = await scanSvg(
+      element.shadowRoot?.querySelector('svg[role="img"]') as SVGSVGElement,
+    );
+    expect(fromReact).toBe(checkout.qr);
+    expect(fromElement).toBe(fromReact);
+  });
+
+  it("looks like the element: under 0.05 % of the card's pixels differ outside the QR modules", async () => {
+    const checkout = await commands.createCheckout({ amount: '12.50', currency: 'USD' });
+    const host = mount({ qr: checkout.qr, lang: 'en' });
+    const element = document.createElement('khqr-checkout');
+    element.setAttribute('qr', checkout.qr);
+    element.setAttribute('lang', 'en');
+    document.body.append(element);
+    await element.updateComplete;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const reactRoot = host.querySelector('.khqr-card') as HTMLElement;
+    const elementRoot = element.shadowRoot?.querySelector('.khqr-card') as HTMLElement;
+    const [a, b] = [await shot(reactRoot), await shot(elementRoot)];
+    // Sub-pixel layout may round one line apart; compare the common area.
+    expect(Math.abs(a.width - b.width)).toBeLessThanOrEqual(1);
+    expect(Math.abs(a.height - b.height)).toBeLessThanOrEqual(2);
+    maskQr(a, reactRoot, reactRoot.querySelector('.khqr-qr svg') as Element);
+    maskQr(b, elementRoot, elementRoot.querySelector('.khqr-qr svg') as Element);
+    const [w, h] = [Math.min(a.width, b.width), Math.min(a.height, b.height)];
+    const crop = (image: ImageData) => {
+      const out = new Uint8ClampedArray(w * h * 4);
+      for (let y = 0; y < h; y++)
+        out.set(image.data.subarray(y * image.width * 4, (y * image.width + w) * 4), y * w * 4);
+      return out;
+    };
+    const differing = pixelmatch(crop(a), crop(b), undefined, w, h, { threshold: 0.1 });
+    expect(differing / (w * h)).toBeLessThan(0.0005);
+    // Below the card: the same status line and the same actions.
+    const labels = (root: ParentNode) =>
+      [...root.querySelectorAll('.khqr-status, .khqr-actions button')].map((n) => n.textContent);
+    expect(labels(host)).toEqual(labels(element.shadowRoot as ShadowRoot));
+  });
+});
