@@ -1,0 +1,228 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KhqrCurrency } from '@khqr-checkout/khqr';
+import { type CreatedCheckout, createKhqrProxy, type PaidEvent } from '@khqr-checkout/proxy';
+import { nodeHandler } from '@khqr-checkout/proxy/node';
+import { DEV_TOKEN, type Sandbox, startSandbox } from '@khqr-checkout/sandbox';
+import { build, createServer as createVite, defaultClientConditions } from 'vite';
+import { PRODUCTS, total } from './catalogue.ts';
+import { OrderBook } from './orders.ts';
+
+/** Options of {@link startStorefront}; the environment fills what is not given. */
+export interface StorefrontOptions {
+  /** @default PORT or 5173 */
+  port?: number;
+  host?: string;
+  /** The embedded sandbox's port when no real Bakong is configured. @default 4010 */
+  sandboxPort?: number;
+  /** Orders file. @default apps/storefront/data/orders.json; null keeps them in memory */
+  ordersFile?: string | null;
+  /** The sandbox/proxy grace after expiry, ms. @default 30000 */
+  graceMs?: number;
+  /** Lifetime of server-created QRs, seconds. @default 300 */
+  checkoutTtl?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+const APP_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ELEMENT_ROOT = fileURLToPath(new URL('../../../packages/element/', import.meta.url));
+const SOURCE = '@khqr-checkout/source';
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res
+    .writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+    })
+    .end(JSON.stringify(body));
+};
+
+async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let text = '';
+  for await (const chunk of req) {
+    text += chunk;
+    if (text.length > 8192) throw new Error('too large');
+  }
+  const parsed = JSON.parse(text || '{}') as unknown;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('not an object');
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * The demo shop: the sandbox (unless BAKONG_TOKEN/BAKONG_BASE_URL point at real Bakong), the proxy
+ * mounted at /api/khqr, the shop's own API, the React app through Vite, and a plain HTML page with
+ * the drop-in script.
+ */
+export async function startStorefront(options: StorefrontOptions = {}) {
+  const env = options.env ?? process.env;
+  const real = Boolean(env.BAKONG_TOKEN && env.BAKONG_BASE_URL);
+  const sandbox: Sandbox | null = real
+    ? null
+    : await startSandbox({ port: options.sandboxPort ?? 4010 });
+  const merchantAccount = (env.KHQR_MERCHANT_ACCOUNTS ?? 'phsar_khmer@devb')
+    .split(',')[0]
+    ?.trim() as string;
+  const orders = new OrderBook(
+    options.ordersFile === undefined ? join(APP_ROOT, 'data', 'orders.json') : options.ordersFile,
+  );
+
+  const fulfil = (event: PaidEvent) => {
+    // Fulfilment happens here, on the server, once the proxy has verified the payment.
+    const id = event.orderId ?? event.billNumber;
+    const order = id ? orders.get(id) : undefined;
+    if (order && order.status !== 'paid') {
+      orders.update(order.id, {
+        status: 'paid',
+        paidAt: event.paidAt,
+        transactionHash: event.transactionHash,
+      });
+    }
+  };
+  const proxy = createKhqrProxy({
+    bakong: {
+      token: real ? (env.BAKONG_TOKEN as string) : DEV_TOKEN,
+      baseUrl: real ? (env.BAKONG_BASE_URL as string) : (sandbox as Sandbox).url,
+    },
+    merchant: { accounts: [merchantAccount], name: 'Phsar Khmer', city: 'Phnom Penh' },
+    basePath: '/api/khqr',
+    graceMs: options.graceMs ?? 30_000,
+    sweeper: true,
+    onPaid: fulfil,
+    // In sandbox mode, every QR the shop shows is "seen" by the sandbox's bank app, as if the
+    // customer's phone had scanned the screen, so it can be paid from the bank-app page.
+    validate: (qr) => {
+      sandbox?.see(qr);
+      return true;
+    },
+    logger: {
+      info() {},
+      warn: (m, f) => console.warn('[proxy]', m, f ?? ''),
+      error: (m, f) => console.error('[proxy]', m, f ?? ''),
+    },
+  });
+  const proxyHandler = nodeHandler(proxy);
+
+  // The drop-in file for the plain page, built once from source.
+  const dropInDir = mkdtempSync(join(tmpdir(), 'khqr-storefront-'));
+  await build({
+    configFile: join(ELEMENT_ROOT, 'vite.drop-in.config.ts'),
+    root: ELEMENT_ROOT,
+    logLevel: 'silent',
+    build: { outDir: dropInDir, emptyOutDir: true },
+  });
+  const dropIn = readFileSync(join(dropInDir, 'khqr-checkout.js'));
+  rmSync(dropInDir, { recursive: true, force: true });
+
+  const vite = await createVite({
+    root: APP_ROOT,
+    configFile: false,
+    logLevel: 'warn',
+    appType: 'spa',
+    resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+    server: { middlewareMode: true, hmr: false },
+    optimizeDeps: {
+      include: [
+        'react',
+        'react-dom/client',
+        'react/jsx-runtime',
+        'react/jsx-dev-runtime',
+        '@tanstack/react-query',
+        'qrcode.react',
+      ],
+    },
+  });
+
+  async function checkoutFor(orderId: string): Promise<CreatedCheckout> {
+    const order = orders.get(orderId);
+    if (!order) throw new Error('no order');
+    const amount =
+      order.currency === 'KHR' ? order.totalMinor : (order.totalMinor / 100).toFixed(2);
+    const checkout = await proxy.createCheckout({
+      amount,
+      currency: order.currency,
+      orderId: order.id,
+      billNumber: order.id,
+      ttl: options.checkoutTtl ?? 300,
+    });
+    sandbox?.see(checkout.qr);
+    orders.update(order.id, { md5: checkout.md5, checkout });
+    return checkout;
+  }
+
+  async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (path === '/api/products' && req.method === 'GET') return json(res, 200, PRODUCTS);
+    if (path === '/api/config' && req.method === 'GET') {
+      return json(res, 200, {
+        merchantAccount,
+        merchantName: 'Phsar Khmer',
+        bankAppUrl: sandbox?.bankAppUrl ?? null,
+        sandbox: Boolean(sandbox),
+      });
+    }
+    if (path === '/api/orders' && req.method === 'GET') return json(res, 200, orders.list());
+    if (path === '/api/orders' && req.method === 'POST') {
+      const b = await body(req).catch(() => null);
+      const currency = b?.currency === 'USD' ? 'USD' : b?.currency === 'KHR' ? 'KHR' : null;
+      if (!b || !currency)
+        return json(res, 400, { error: 'Send {items, currency: "KHR" | "USD"}.' });
+      const items = b.items as Array<{ id: string; qty: number }>;
+      const sum = total(items, currency as KhqrCurrency);
+      if (typeof sum === 'string') return json(res, 400, { error: sum });
+      const order = orders.create({ items, currency, totalMinor: sum });
+      await checkoutFor(order.id);
+      return json(res, 201, orders.get(order.id));
+    }
+    const match = /^\/api\/orders\/([\w-]+)(\/checkout)?$/.exec(path);
+    const order = match ? orders.get(match[1] as string) : undefined;
+    if (match && !order) return json(res, 404, { error: 'No such order.' });
+    if (match && !match[2] && req.method === 'GET') return json(res, 200, order);
+    if (match?.[2] && req.method === 'POST') {
+      if (order?.status === 'paid') return json(res, 409, { error: 'This order is paid.' });
+      await checkoutFor((order as { id: string }).id);
+      return json(res, 201, orders.get((order as { id: string }).id));
+    }
+    return json(res, 404, { error: 'No such route.' });
+  }
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] as string;
+    if (path.startsWith('/api/khqr/')) return void proxyHandler(req, res);
+    if (path.startsWith('/api/')) {
+      api(req, res, path).catch((error: unknown) => {
+        console.error('[storefront]', error);
+        if (!res.headersSent) json(res, 500, { error: 'Internal error.' });
+      });
+      return;
+    }
+    if (path === '/khqr-checkout.js')
+      return void res
+        .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' })
+        .end(dropIn);
+    vite.middlewares(req, res);
+  });
+  const port = options.port ?? Number(env.PORT ?? 5173);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address}:${address.port}`;
+  return {
+    url,
+    bankAppUrl: sandbox?.bankAppUrl ?? null,
+    sandbox,
+    orders,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await vite.close();
+      await proxy.close();
+      await sandbox?.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { KhqrCurrency } from '@khqr-checkout/khqr';
+
+export interface Product {
+  id: string;
+  name: string;
+  nameKm: string;
+  emoji: string;
+  priceKhr: number;
+  priceUsdCents: number;
+}
+
+export interface Order {
+  id: string;
+  items: Array<{ id: string; qty: number }>;
+  currency: KhqrCurrency;
+  totalMinor: number;
+  status: 'awaiting-payment' | 'paid';
+  createdAt: number;
+  paidAt: number | null;
+  checkout: { qr: string; md5: string; expiresAt: number } | null;
+}
+
+export interface Config {
+  merchantAccount: string;
+  merchantName: string;
+  bankAppUrl: string | null;
+}
+
+async function call<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(path, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...init?.headers },
+  });
+  const body = await response.json();
+  if (!response.ok)
+    throw new Error((body as { error?: string }).error ?? `HTTP ${response.status}`);
+  return body as T;
+}
+
+export const api = {
+  products: () => call<Product[]>('/api/products'),
+  config: () => call<Config>('/api/config'),
+  orders: () => call<Order[]>('/api/orders'),
+  order: (id: string) => call<Order>(`/api/orders/${id}`),
+  createOrder: (items: Array<{ id: string; qty: number }>, currency: KhqrCurrency) =>
+    call<Order>('/api/orders', { method: 'POST', body: JSON.stringify({ items, currency }) }),
+  newCheckout: (id: string) => call<Order>(`/api/orders/${id}/checkout`, { method: 'POST' }),
+};
+
+/** Money for people: riel without decimals, dollars with two. */
+export const money = (minor: number, currency: KhqrCurrency) =>
+  currency === 'KHR' ? `${minor.toLocaleString('en-US')} ៛` : `$${(minor / 100).toFixed(2)}`;

@@ -1,0 +1,182 @@
+// The whole flow in Debian's Chromium (Playwright): shop → order → KHQR card → the sandbox bank app
+// pays or fails it → the checkout page and the order page (the server's truth) agree.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../../test-utils/chromium.ts';
+import { startStorefront } from '../server/storefront.ts';
+
+let shop: Awaited<ReturnType<typeof startStorefront>>;
+let browser: Browser;
+let dataDir: string;
+const shots = join(tmpdir(), 'khqr-storefront-screenshots');
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'khqr-shop-'));
+  mkdirSync(shots, { recursive: true });
+  shop = await startStorefront({
+    port: 0,
+    sandboxPort: 0,
+    ordersFile: join(dataDir, 'orders.json'),
+    graceMs: 2000,
+    env: {},
+  });
+  browser = await launchChromium();
+  console.log(`storefront screenshots: ${shots}`);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await shop?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function buy(page: Page, product = 'Cotton krama scarf'): Promise<string> {
+  await page.goto(shop.url);
+  await page
+    .getByRole('article')
+    .filter({ hasText: product })
+    .getByRole('button', { name: /Add to cart/ })
+    .click();
+  await page.getByRole('button', { name: 'Pay with KHQR' }).click();
+  await page.waitForURL(/\/checkout\/KH-/);
+  await page.getByRole('img', { name: /KHQR/ }).waitFor();
+  return (page.url().split('/checkout/')[1] as string).split('?')[0] as string;
+}
+
+async function bank(action: 'Pay' | 'Fail', merchant = 'Phsar Khmer') {
+  const tab = await browser.newPage();
+  await tab.goto(shop.bankAppUrl as string);
+  const card = tab.locator('li.qr').filter({ hasText: merchant }).first();
+  await card.getByRole('button', { name: new RegExp(`^${action}`) }).click();
+  await tab
+    .getByRole('status')
+    .filter({ hasText: action === 'Pay' ? /Paid/ : /failed/ })
+    .waitFor();
+  await tab.close();
+}
+
+describe('the demo shop, end to end', () => {
+  it('buy → QR card → pay in the sandbox bank app → checkout shows success → order page shows paid', async () => {
+    const page = await browser.newPage();
+    const id = await buy(page);
+    await page.screenshot({ path: join(shots, '1-checkout-pending.png') });
+    await page.getByText('រង់ចាំការទូទាត់', { exact: false }).first().waitFor();
+    await bank('Pay');
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Thank you! Payment received.' })
+      .waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(shots, '2-checkout-paid.png') });
+    await page.getByRole('link', { name: 'See your order' }).click();
+    await expect
+      .poll(() => page.getByTestId('order-status').textContent(), { timeout: 15_000 })
+      .toBe('Paid');
+    expect(shop.orders.get(id)?.status).toBe('paid');
+    await page.close();
+  });
+
+  it('a failed payment shows failed, and the order stays unpaid', async () => {
+    const page = await browser.newPage();
+    const id = await buy(page, 'Palm sugar, 500 g');
+    await bank('Fail');
+    await page.getByText('ការទូទាត់បរាជ័យ').first().waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(shots, '3-checkout-failed.png') });
+    expect(shop.orders.get(id)?.status).toBe('awaiting-payment');
+    await page.close();
+  });
+
+  it('a reload in the middle keeps the same checkout, then completes', async () => {
+    const page = await browser.newPage();
+    const id = await buy(page, 'Silk wallet');
+    const qrBefore = shop.orders.get(id)?.checkout?.qr;
+    await page.reload();
+    await page.getByRole('img', { name: /KHQR/ }).waitFor();
+    expect(shop.orders.get(id)?.checkout?.qr).toBe(qrBefore);
+    await bank('Pay');
+    await page.getByRole('status').filter({ hasText: 'Thank you!' }).waitFor({ timeout: 15_000 });
+    await page.close();
+  });
+
+  it('a proxy outage shows reconnecting, then the true result', async () => {
+    const page = await browser.newPage();
+    await buy(page, 'Khmer iced coffee');
+    shop.sandbox?.injectFault({
+      endpoint: 'check_transaction_by_md5',
+      kind: 'server-error',
+      share: 1,
+    });
+    await page.getByText('កំពុងភ្ជាប់ឡើងវិញ…').first().waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(shots, '4-checkout-reconnecting.png') });
+    await bank('Pay');
+    shop.sandbox?.clearFaults();
+    await page.getByRole('status').filter({ hasText: 'Thank you!' }).waitFor({ timeout: 30_000 });
+    await page.close();
+  });
+
+  it('the plain HTML page with only the script tag completes a payment', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${shop.url}/plain.html`);
+    await page.locator('khqr-checkout svg[role="img"]').waitFor();
+    await page.waitForTimeout(1500);
+    await bank('Pay');
+    await page.getByText('Thank you! Your donation was received.').waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(shots, '5-plain-page-paid.png') });
+    await page.close();
+  });
+
+  it('an unpaid QR expires: the card says so and offers a new one; the order stays unpaid', async () => {
+    const quick = await startStorefront({
+      port: 0,
+      sandboxPort: 0,
+      ordersFile: null,
+      graceMs: 500,
+      checkoutTtl: 3,
+      env: {},
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(quick.url);
+      await page
+        .getByRole('article')
+        .first()
+        .getByRole('button', { name: /Add to cart/ })
+        .click();
+      await page.getByRole('button', { name: 'Pay with KHQR' }).click();
+      await page.waitForURL(/\/checkout\/KH-/);
+      await page.getByText('QR នេះផុតកំណត់ហើយ').first().waitFor({ timeout: 60_000 });
+      await page.screenshot({ path: join(shots, '7-checkout-expired.png') });
+      await page.getByRole('button', { name: 'បង្កើត QR ថ្មី' }).click();
+      await page.getByText('កំពុងរង់ចាំការទូទាត់').first().waitFor({ timeout: 15_000 });
+      expect(quick.orders.list()[0]?.status).toBe('awaiting-payment');
+      await page.close();
+    } finally {
+      await quick.close();
+    }
+  }, 90_000);
+
+  it('on a phone: download and open-in-app work with the sandbox', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      acceptDownloads: true,
+    });
+    const page = await context.newPage();
+    await buy(page, 'Kampot pepper, 100 g');
+    const link = page.getByRole('link', { name: 'បើកក្នុងកម្មវិធីធនាគារ' });
+    await link.waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(shots, '6-phone-checkout.png'), fullPage: true });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'ទាញយក QR' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^khqr-.*\.png$/);
+    await link.click();
+    await page.waitForURL(/\/bank\//);
+    await page.locator('li.highlight').getByRole('button', { name: /^Pay/ }).click();
+    await page.getByRole('status').filter({ hasText: /Paid/ }).waitFor();
+    await context.close();
+  });
+});
