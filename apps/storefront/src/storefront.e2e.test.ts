@@ -45,10 +45,15 @@ async function buy(page: Page, product = 'Cotton krama scarf'): Promise<string> 
   return (page.url().split('/checkout/')[1] as string).split('?')[0] as string;
 }
 
-async function bank(action: 'Pay' | 'Fail', merchant = 'Phsar Khmer') {
+/** Pays or fails in the sandbox bank app: the order's own QR when given, else the newest one. */
+async function bank(action: 'Pay' | 'Fail', orderId?: string) {
+  const md5 = orderId === undefined ? undefined : shop.orders.get(orderId)?.checkout?.md5;
+  if (orderId !== undefined && !md5) throw new Error(`order ${orderId} has no checkout`);
   const tab = await browser.newPage();
   await tab.goto(shop.bankAppUrl as string);
-  const card = tab.locator('li.qr').filter({ hasText: merchant }).first();
+  const card = md5
+    ? tab.locator(`li.qr[data-md5="${md5}"]`)
+    : tab.locator('li.qr').filter({ hasText: 'Phsar Khmer' }).first();
   await card.getByRole('button', { name: new RegExp(`^${action}`) }).click();
   await tab
     .getByRole('status')
@@ -63,7 +68,7 @@ describe('the demo shop, end to end', () => {
     const id = await buy(page);
     await page.screenshot({ path: join(shots, '1-checkout-pending.png') });
     await page.getByText('រង់ចាំការទូទាត់', { exact: false }).first().waitFor();
-    await bank('Pay');
+    await bank('Pay', id);
     await page
       .getByRole('status')
       .filter({ hasText: 'Thank you! Payment received.' })
@@ -80,8 +85,8 @@ describe('the demo shop, end to end', () => {
   it('a failed payment shows failed, and the order stays unpaid', async () => {
     const page = await browser.newPage();
     const id = await buy(page, 'Palm sugar, 500 g');
-    await bank('Fail');
-    await page.getByText('ការទូទាត់បរាជ័យ').first().waitFor({ timeout: 15_000 });
+    await bank('Fail', id);
+    await page.getByText('ការទូទាត់បរាជ័យ').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(shots, '3-checkout-failed.png') });
     expect(shop.orders.get(id)?.status).toBe('awaiting-payment');
     await page.close();
@@ -94,14 +99,14 @@ describe('the demo shop, end to end', () => {
     await page.reload();
     await page.getByRole('img', { name: /KHQR/ }).waitFor();
     expect(shop.orders.get(id)?.checkout?.qr).toBe(qrBefore);
-    await bank('Pay');
+    await bank('Pay', id);
     await page.getByRole('status').filter({ hasText: 'Thank you!' }).waitFor({ timeout: 15_000 });
     await page.close();
   });
 
   it('a proxy outage shows reconnecting, then the true result', async () => {
     const page = await browser.newPage();
-    await buy(page, 'Khmer iced coffee');
+    const id = await buy(page, 'Khmer iced coffee');
     shop.sandbox?.injectFault({
       endpoint: 'check_transaction_by_md5',
       kind: 'server-error',
@@ -109,7 +114,7 @@ describe('the demo shop, end to end', () => {
     });
     await page.getByText('កំពុងភ្ជាប់ឡើងវិញ…').first().waitFor({ timeout: 20_000 });
     await page.screenshot({ path: join(shots, '4-checkout-reconnecting.png') });
-    await bank('Pay');
+    await bank('Pay', id);
     shop.sandbox?.clearFaults();
     await page.getByRole('status').filter({ hasText: 'Thank you!' }).waitFor({ timeout: 30_000 });
     await page.close();
