@@ -1,24 +1,9 @@
 import type { KhqrCurrency } from '@khqr-checkout/khqr';
+// The server's own types: one definition of a product and an order for both sides.
+import type { Product } from '../server/catalogue.ts';
+import type { Order } from '../server/orders.ts';
 
-export interface Product {
-  id: string;
-  name: string;
-  nameKm: string;
-  emoji: string;
-  priceKhr: number;
-  priceUsdCents: number;
-}
-
-export interface Order {
-  id: string;
-  items: Array<{ id: string; qty: number }>;
-  currency: KhqrCurrency;
-  totalMinor: number;
-  status: 'awaiting-payment' | 'paid';
-  createdAt: number;
-  paidAt: number | null;
-  checkout: { qr: string; md5: string; expiresAt: number } | null;
-}
+export type { Order, Product };
 
 export interface Config {
   merchantAccount: string;
