@@ -1,25 +1,14 @@
 // The drop-in: its size beside the official SDK alone, and the time from script load to a painted
 // QR in Debian's Chromium (median and p95 over fresh pages).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'vite';
+import { buildDropIn } from '../packages/element/drop-in.build.ts';
 import { gzipSize, measure } from '../scripts/size-lib.mjs';
 import { launchChromium } from '../test-utils/chromium.ts';
 import { fmt, printTable } from './table.ts';
 
 export async function benchElement(runs = 25): Promise<void> {
-  const root = new URL('../packages/element/', import.meta.url).pathname;
-  const dir = mkdtempSync(join(tmpdir(), 'khqr-bench-'));
-  await build({
-    configFile: join(root, 'vite.drop-in.config.ts'),
-    root,
-    logLevel: 'silent',
-    build: { outDir: dir, emptyOutDir: true },
-  });
-  const script = readFileSync(join(dir, 'khqr-checkout.js'));
+  const script = Buffer.from(await buildDropIn());
   const page = `<!doctype html><html><head><meta charset="utf-8"><script>window.t0 = performance.now()</script>
 <script src="/khqr-checkout.js"></script></head><body>
 <khqr-checkout bakong-account-id="bench@devb" merchant-name="Bench Shop" amount="12.50" currency="USD" lang="en"></khqr-checkout></body></html>`;
@@ -52,7 +41,6 @@ export async function benchElement(runs = 25): Promise<void> {
   } finally {
     await browser.close();
     server.close();
-    rmSync(dir, { recursive: true, force: true });
   }
   times.sort((a, b) => a - b);
   const official = await measure("export * from 'bakong-khqr';");

@@ -3,17 +3,14 @@
 // schedule that explains it. Each page shows a fresh server-created QR; after a random wait the
 // sandbox records the payment, and the page stamps the event on the same clock (the epoch-based
 // high-resolution time of both processes on this machine).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DEFAULT_POLICY, nextPollDelay, type PollPolicy } from '@khqr-checkout/khqr/session';
 import { createKhqrProxy } from '@khqr-checkout/proxy';
 import { nodeHandler } from '@khqr-checkout/proxy/node';
 import { DEV_TOKEN, startSandbox } from '@khqr-checkout/sandbox';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
+import { buildDropIn } from '../packages/element/drop-in.build.ts';
 import { launchChromium } from '../test-utils/chromium.ts';
 import { printTable } from './table.ts';
 
@@ -133,16 +130,7 @@ async function checkRoundTrip(
 }
 
 export async function benchEndToEnd(runsPerPhase = 40, parallel = 8): Promise<void> {
-  const root = new URL('../packages/element/', import.meta.url).pathname;
-  const dir = mkdtempSync(join(tmpdir(), 'khqr-bench-e2e-'));
-  await build({
-    configFile: join(root, 'vite.drop-in.config.ts'),
-    root,
-    logLevel: 'silent',
-    build: { outDir: dir, emptyOutDir: true },
-  });
-  const script = readFileSync(join(dir, 'khqr-checkout.js'));
-  rmSync(dir, { recursive: true, force: true });
+  const script = await buildDropIn();
 
   const sandbox = await startSandbox({ port: 0 });
   // The proxy as a merchant would run it, defaults included (1 s not-found reuse, no sweeper);

@@ -1,14 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KhqrCurrency } from '@khqr-checkout/khqr';
 import { type CreatedCheckout, createKhqrProxy, type PaidEvent } from '@khqr-checkout/proxy';
 import { nodeHandler } from '@khqr-checkout/proxy/node';
 import { DEV_TOKEN, type Sandbox, startSandbox } from '@khqr-checkout/sandbox';
-import { build, createServer as createVite, defaultClientConditions } from 'vite';
+import { createServer as createVite, defaultClientConditions } from 'vite';
+import { buildDropIn } from '../../../packages/element/drop-in.build.ts';
 import { PRODUCTS, total } from './catalogue.ts';
 import { OrderBook } from './orders.ts';
 
@@ -29,7 +28,6 @@ export interface StorefrontOptions {
 }
 
 const APP_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ELEMENT_ROOT = fileURLToPath(new URL('../../../packages/element/', import.meta.url));
 const SOURCE = '@khqr-checkout/source';
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -108,15 +106,7 @@ export async function startStorefront(options: StorefrontOptions = {}) {
   const proxyHandler = nodeHandler(proxy);
 
   // The drop-in file for the plain page, built once from source.
-  const dropInDir = mkdtempSync(join(tmpdir(), 'khqr-storefront-'));
-  await build({
-    configFile: join(ELEMENT_ROOT, 'vite.drop-in.config.ts'),
-    root: ELEMENT_ROOT,
-    logLevel: 'silent',
-    build: { outDir: dropInDir, emptyOutDir: true },
-  });
-  const dropIn = readFileSync(join(dropInDir, 'khqr-checkout.js'));
-  rmSync(dropInDir, { recursive: true, force: true });
+  const dropIn = await buildDropIn();
 
   const vite = await createVite({
     root: APP_ROOT,

@@ -1,30 +1,28 @@
 // The drop-in file on a plain HTML page with only a <script> tag, served with a strict CSP, the
 // proxy on the same origin and the sandbox behind it; driven in Debian's Chromium by Playwright.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createKhqrProxy, type KhqrProxy } from '@khqr-checkout/proxy';
 import { nodeHandler } from '@khqr-checkout/proxy/node';
 import { DEV_TOKEN, type Sandbox, startSandbox } from '@khqr-checkout/sandbox';
 import type { Browser } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test-utils/chromium.ts';
+import { buildDropIn } from '../drop-in.build.ts';
 
 const MERCHANT = 'plain_shop@devb';
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data: blob:; base-uri 'none'; object-src 'none'";
-const root = fileURLToPath(new URL('..', import.meta.url));
-let dir: string;
 let dropIn: string;
 let sandbox: Sandbox;
 let proxy: KhqrProxy;
 let server: Server;
 let url: string;
 let browser: Browser;
+const pages: Record<string, string> = {};
 
 const page = (
   body: string,
@@ -33,14 +31,7 @@ const page = (
 
 beforeAll(async () => {
   // Built here from source, so this test does not depend on `pnpm build` having run.
-  dir = mkdtempSync(join(tmpdir(), 'khqr-drop-in-'));
-  await build({
-    configFile: join(root, 'vite.drop-in.config.ts'),
-    root,
-    logLevel: 'silent',
-    build: { outDir: dir, emptyOutDir: true },
-  });
-  dropIn = readFileSync(join(dir, 'khqr-checkout.js'), 'utf8');
+  dropIn = await buildDropIn();
   sandbox = await startSandbox({ port: 0 });
   proxy = createKhqrProxy({
     bakong: { token: DEV_TOKEN, baseUrl: sandbox.url },
@@ -50,14 +41,14 @@ beforeAll(async () => {
     logger: { info() {}, warn() {}, error() {} },
   });
   const api = nodeHandler(proxy);
-  const pages: Record<string, string> = {
+  Object.assign(pages, {
     '/': page(
       `<khqr-checkout bakong-account-id="${MERCHANT}" merchant-name="Plain Shop" amount="4.75" currency="USD" endpoint="/api/khqr/check" lang="en"></khqr-checkout>`,
     ),
     '/km': page(
       `<khqr-checkout bakong-account-id="${MERCHANT}" merchant-name="ហាងសាមញ្ញ" amount="20000" currency="KHR" endpoint="/api/khqr/check" theme="dark"></khqr-checkout>`,
     ),
-  };
+  });
   server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] as string;
     if (path.startsWith('/api/khqr/')) return void api(req, res);
@@ -87,7 +78,6 @@ afterAll(async () => {
   server?.close();
   await proxy?.close();
   await sandbox?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 import { createRequire } from 'node:module';
@@ -107,7 +97,7 @@ async function open(path: string) {
     );
   });
   await tab.goto(url + path);
-  await tab.locator('khqr-checkout svg[role="img"]').waitFor();
+  await tab.locator('khqr-checkout svg[role="img"]').first().waitFor();
   return { tab, problems };
 }
 
@@ -175,6 +165,79 @@ describe('the drop-in <script>', () => {
       expect(problems).toEqual([]);
       await tab.close();
     }
+  });
+
+  it('keeps the end states legible in both themes: the overlay text contrasts with the QR panel behind it', async () => {
+    const cards = [];
+    for (const theme of ['light', 'dark']) {
+      for (const end of ['paid', 'failed', 'expired'] as const) {
+        const checkout = await proxy.createCheckout({
+          amount: 1000,
+          currency: 'KHR',
+          ttl: end === 'expired' ? 1 : 300,
+        });
+        sandbox.see(checkout.qr);
+        cards.push({ ...checkout, theme, end });
+      }
+    }
+    pages['/ends'] = page(
+      cards
+        .map(
+          (c) =>
+            `<khqr-checkout qr="${c.qr}" endpoint="/api/khqr/check" lang="en" theme="${c.theme}"></khqr-checkout>`,
+        )
+        .join(''),
+    );
+    const { tab, problems } = await open('/ends');
+    // Expired is shown once the grace for a late payment is over: no grace here.
+    await tab.evaluate(() => {
+      for (const el of document.querySelectorAll('khqr-checkout'))
+        (el as HTMLElement & { pollPolicy: unknown }).pollPolicy = { graceMs: 0 };
+    });
+    for (const c of cards) {
+      if (c.end === 'paid') sandbox.pay({ md5: c.md5 });
+      if (c.end === 'failed') sandbox.fail({ md5: c.md5 });
+    }
+    const contrasts = await tab.evaluate(
+      async (ends) => {
+        const luminance = (color: string) => {
+          const [r, g, b] = (color.match(/[\d.]+/g) ?? []).map(Number).map((v) => {
+            const c = v / 255;
+            return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+        };
+        const backdrop = (start: Element) => {
+          for (let el: Element | null = start; el; el = el.parentElement) {
+            const bg = getComputedStyle(el).backgroundColor;
+            if (!/rgba\(.*,\s*0\)$|transparent/.test(bg)) return bg;
+          }
+          return 'rgb(255, 255, 255)';
+        };
+        const elements = [...document.querySelectorAll('khqr-checkout')];
+        const deadline = Date.now() + 20_000;
+        const label = (i: number) =>
+          elements[i]?.shadowRoot?.querySelector(
+            `.khqr[data-state="${ends[i]}"] .khqr-overlay span:last-child`,
+          ) ?? null;
+        while (ends.some((_, i) => !label(i)) && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        return ends.map((end, i) => {
+          const text = label(i);
+          if (!text) return `${end}: never shown`;
+          const [a, b] = [luminance(getComputedStyle(text).color), luminance(backdrop(text))];
+          return ((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)).toFixed(1);
+        });
+      },
+      cards.map((c) => c.end),
+    );
+    // WCAG AA for this bold, large-ish text is 3:1; ask for the body-text 4.5:1.
+    for (const [i, ratio] of contrasts.entries())
+      expect(Number(ratio), `${cards[i]?.theme} ${cards[i]?.end}: ${ratio}`).toBeGreaterThanOrEqual(
+        4.5,
+      );
+    expect(problems).toEqual([]);
+    await tab.close();
   });
 
   it('on a phone: downloads the card as a PNG and opens the QR in the bank app through the deep link', async () => {

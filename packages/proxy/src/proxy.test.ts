@@ -177,6 +177,24 @@ describe.each<StoreKind>(['memory', 'redis'])('proxy with the %s store', (kind) 
     expect(upstreamCalls()).toBe(0);
   });
 
+  it('gives two orders of one amount made in the same millisecond two different QRs', async () => {
+    // The proxies' clock stands still, so both checkouts are made at the same instant, on two
+    // instances of one Redis store in the Redis run.
+    const instant = sandbox.clock.now();
+    await pool({ now: () => instant });
+    const [a, b] = await Promise.all([
+      at(0).proxy.createCheckout({ amount: '2.50', currency: 'USD', orderId: 'order-a' }),
+      at(1).proxy.createCheckout({ amount: '2.50', currency: 'USD', orderId: 'order-b' }),
+    ]);
+    expect(a?.md5).not.toBe(b?.md5);
+    sandbox.pay({ qr: b?.qr as string });
+    expect((await at(0).post('/check', { md5: b?.md5 })).json).toMatchObject({ status: 'paid' });
+    expect((await at(1).post('/check', { md5: a?.md5 })).json).toMatchObject({
+      status: 'pending',
+    });
+    expect(allPaid().map((p) => p.orderId)).toEqual(['order-b']);
+  });
+
   it('never reports a payment that does not match the order as paid', async () => {
     const checkout = await at(0).proxy.createCheckout({
       amount: '10.00',

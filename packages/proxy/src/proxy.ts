@@ -83,6 +83,8 @@ export interface KhqrProxy {
 
 const MD5 = /^[0-9a-f]{32}$/;
 const BODY_LIMIT = 1024;
+/** Milliseconds a new checkout's timestamp may move on to avoid another checkout's md5. */
+const MAX_CLASH_BUMPS = 1000;
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -212,14 +214,22 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
   }
   let probe: { at: number; result: Awaited<ReturnType<BakongClient['probe']>> } | undefined;
 
-  async function register(record: Parameters<ProxyStore['addCheckout']>[0]): Promise<void> {
+  async function register(record: Parameters<ProxyStore['addCheckout']>[0]): Promise<boolean> {
     const ttl = record.expiresAt - now() + checkerOptions.graceMs + RETENTION_MS;
-    await store.addCheckout(record, ttl);
+    return store.addCheckout(record, ttl);
   }
 
   async function createCheckout(input: CheckoutInput): Promise<CreatedCheckout> {
-    const record = buildCheckout(merchant, input, now());
-    await register(record);
+    // Two checkouts of one amount made in the same millisecond (one busy shop, or several proxy
+    // instances on one store) would be the same KHQR, so one md5 for two orders: the store adds
+    // a record only if its md5 is new, and a clash moves the QR's timestamp on by a millisecond.
+    const start = now();
+    let record = buildCheckout(merchant, input, start);
+    for (let bump = 1; !(await register(record)); bump++) {
+      if (bump > MAX_CLASH_BUMPS)
+        throw new ProxyError(503, 'busy', 'Could not make a unique QR; try again.');
+      record = buildCheckout(merchant, input, start + bump);
+    }
     logger.info('checkout created', {
       md5: record.md5,
       checkoutId: record.checkoutId,
