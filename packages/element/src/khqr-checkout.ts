@@ -3,7 +3,6 @@ import {
   type KhqrCurrency,
   type KhqrData,
   KhqrError,
-  type KhqrInput,
   khqrMd5,
   verifyKhqr,
 } from '@khqr-checkout/khqr';
@@ -17,6 +16,7 @@ import {
 } from '@khqr-checkout/khqr/card';
 import {
   type CheckoutSession,
+  checkoutInput,
   createCheckoutSession,
   type PollPolicy,
   type SessionChannel,
@@ -255,24 +255,7 @@ export class KhqrCheckoutElement extends LitElement {
         if (!this.bakongAccountId && !this.merchantName && this.amount === undefined) return;
         generated = true;
         const saved = fresh ? null : this.resume();
-        // Attributes left out are undefined, which generateKhqr treats as absent.
-        qr =
-          saved ??
-          generateKhqr({
-            bakongAccountId: this.bakongAccountId ?? '',
-            merchantName: this.merchantName ?? '',
-            merchantCity: this.merchantCity,
-            merchantId: this.merchantId,
-            acquiringBank: this.acquiringBank,
-            currency: this.currency ?? 'KHR',
-            amount: this.amount ?? '',
-            lifetime: this.lifetime ?? 300,
-            billNumber: this.billNumber,
-            storeLabel: this.storeLabel,
-            terminalLabel: this.terminalLabel,
-            mobileNumber: this.mobileNumber,
-            purpose: this.purpose,
-          } as KhqrInput).qr;
+        qr = saved ?? generateKhqr(checkoutInput(this)).qr;
       }
       const verification = verifyKhqr(qr, { ignoreExpiry: true });
       if (!verification.valid) throw verification.error;

@@ -12,7 +12,7 @@ import {
   formatMoney,
   stringsFor,
 } from '@khqr-checkout/khqr/card';
-import type { PollPolicy, SessionState } from '@khqr-checkout/khqr/session';
+import { checkoutInput, type PollPolicy, type SessionState } from '@khqr-checkout/khqr/session';
 import type { QueryClient } from '@tanstack/react-query';
 import { QRCodeSVG } from 'qrcode.react';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -86,23 +86,11 @@ export function KhqrCheckout(props: KhqrCheckoutProps) {
   const [generation, setGeneration] = useState(0);
   const input: KhqrInput | null = props.qr
     ? null
-    : ({
-        bakongAccountId: props.bakongAccountId ?? '',
-        merchantName: props.merchantName ?? '',
-        merchantCity: props.merchantCity,
-        merchantId: props.merchantId,
-        acquiringBank: props.acquiringBank,
-        currency: props.currency ?? 'KHR',
-        amount: props.amount ?? '',
-        lifetime: props.lifetime ?? 300,
-        billNumber: props.billNumber,
-        storeLabel: props.storeLabel,
-        terminalLabel: props.terminalLabel,
-        mobileNumber: props.mobileNumber,
-        purpose: props.purpose,
+    : {
+        ...checkoutInput(props),
         // A new generation number makes "new QR" mint a new one.
         ...(generation ? { now: Date.now() } : {}),
-      } as KhqrInput);
+      };
   const generated = useKhqr(input);
   const qr = props.qr ?? generated.khqr?.qr ?? null;
   const checked = useMemo(() => {

@@ -1,3 +1,5 @@
+export type { CheckoutFields } from './checkout-input.ts';
+export { checkoutInput } from './checkout-input.ts';
 export type {
   CheckoutSession,
   CheckoutSessionOptions,
