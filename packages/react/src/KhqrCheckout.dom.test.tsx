@@ -2,7 +2,7 @@ import { generateKhqr } from '@khqr-checkout/khqr';
 import { KhqrCheckout, type KhqrCheckoutProps } from '@khqr-checkout/react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
-import { StrictMode } from 'react';
+import { StrictMode, useEffect, useState } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const fast = {
@@ -52,6 +52,16 @@ const card = (props: Partial<KhqrCheckoutProps> = {}) => (
   <KhqrCheckout endpoint="/api/khqr/check" lang="en" pollPolicy={fast} {...props} />
 );
 
+/** A page that re-renders every 30 ms, around a card checking about every 150 ms (± 20 %). */
+function Busy({ qr }: { qr: string }) {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((t) => t + 1), 30);
+    return () => clearInterval(timer);
+  }, []);
+  return card({ qr, pollPolicy: { ...fast, fastIntervalMs: 150, jitter: 0.2 } });
+}
+
 describe('<KhqrCheckout>', () => {
   it('renders the card: merchant, amount, the QR with its accessible name, waiting', async () => {
     render(card({ qr: serverQr().qr }));
@@ -90,6 +100,15 @@ describe('<KhqrCheckout>', () => {
     expect(calls.length).toBe(count);
     for (const other of ['onSuccess', 'onFailed', 'onExpired'] as const)
       if (other !== callback) expect(spies[other]).not.toHaveBeenCalled();
+  });
+
+  it('keeps checking on its jittered schedule while the page re-renders more often than it checks', async () => {
+    // The countdown alone re-renders every second, and a merchant's page may render more often;
+    // a delay drawn again on every render would keep pushing the next check back for ever.
+    render(<Busy qr={serverQr('7.00').qr} />);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    // First check at 10 ms, then about every 150 ms (120–180): 6 or more in 1.2 s.
+    expect(calls.length).toBeGreaterThanOrEqual(5);
   });
 
   it('calls back exactly once under StrictMode, with one poller', async () => {

@@ -82,6 +82,9 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
   const client = options.queryClient ?? context ?? fallbackClient;
   const started = useRef(Date.now());
   const accepted = useRef(false);
+  // react-query re-reads refetchInterval on every render and restarts its timer whenever the
+  // value differs; a jittered delay must therefore be drawn once per answer, not per render.
+  const nextDelay = useRef<{ key: string; ms: number }>({ key: '', ms: 0 });
   const [ready, setReady] = useState(false);
   useEffect(() => {
     const timer = setTimeout(() => setReady(true), policy.firstDelayMs);
@@ -144,15 +147,23 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
         const serverNow = Date.now() + (data?.serverOffsetMs ?? 0);
         const expiresAt = data?.expiresAt ?? options.expiresAt;
         if (serverNow > expiresAt + policy.graceMs) return false;
-        return nextPollDelay(
-          {
-            sinceStartMs: Date.now() - started.current,
-            failures: 0,
-            hidden: typeof document !== 'undefined' && document.visibilityState === 'hidden',
-            untilExpiryMs: expiresAt - serverNow,
-          },
-          policy,
-        );
+        const hidden = typeof document !== 'undefined' && document.visibilityState === 'hidden';
+        const key = `${q.state.dataUpdatedAt}:${q.state.errorUpdatedAt}:${hidden}`;
+        if (nextDelay.current.key !== key) {
+          nextDelay.current = {
+            key,
+            ms: nextPollDelay(
+              {
+                sinceStartMs: Date.now() - started.current,
+                failures: 0,
+                hidden,
+                untilExpiryMs: expiresAt - serverNow,
+              },
+              policy,
+            ),
+          };
+        }
+        return nextDelay.current.ms;
       },
       refetchIntervalInBackground: true,
       refetchOnWindowFocus: (q) => !(q.state.data && TERMINAL.includes(q.state.data.status)),
