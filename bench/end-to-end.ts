@@ -10,6 +10,7 @@ import { createKhqrProxy } from '@khqr-checkout/proxy';
 import { nodeHandler } from '@khqr-checkout/proxy/node';
 import { DEV_TOKEN, startSandbox } from '@khqr-checkout/sandbox';
 import type { Page } from 'playwright-core';
+import { startStorefront } from '../apps/storefront/server/storefront.ts';
 import { buildDropIn } from '../packages/element/drop-in.build.ts';
 import { launchChromium } from '../test-utils/chromium.ts';
 import { printTable } from './table.ts';
@@ -39,18 +40,21 @@ function modelled(policy: PollPolicy, sinceStartMs: number, samples = 200_000): 
 
 interface Phase {
   label: string;
-  /** What the element is given; the slow phase starts it at once instead of waiting a minute. */
+  /** The schedule it measures; the slow phase starts at once instead of after a minute. */
   policy: Partial<PollPolicy>;
   sinceStartMs: number;
   interval: number;
 }
 
-async function measurePhase(
+/** Opens a checkout in a tab, arms `window.successAt`, and resolves its md5 and visibility. */
+type Open = (tab: Page) => Promise<{ md5: string; visibility: string }>;
+
+/** Time from the sandbox recording each payment to the page's success, over `runs` payments. */
+async function measure(
   tabs: Page[],
-  origin: string,
-  phase: Phase,
   runs: number,
-  create: () => Promise<{ qr: string; md5: string }>,
+  interval: number,
+  open: Open,
   pay: (md5: string) => void,
 ): Promise<number[]> {
   const latencies: number[] = [];
@@ -60,35 +64,11 @@ async function measurePhase(
     tabs.map(async (tab) => {
       while (started < runs) {
         started++;
-        const { qr, md5 } = await create();
-        await tab.goto(`${origin}/`);
-        const visible = await tab.evaluate(
-          async ({ qr, policy }) => {
-            await customElements.whenDefined('khqr-checkout');
-            const el = document.createElement('khqr-checkout') as HTMLElement & {
-              pollPolicy: unknown;
-              updateComplete: Promise<unknown>;
-            };
-            el.pollPolicy = policy;
-            el.setAttribute('qr', qr);
-            el.setAttribute('endpoint', '/api/khqr/check');
-            el.setAttribute('lang', 'en');
-            const w = window as unknown as { successAt: Promise<number> };
-            w.successAt = new Promise((resolve) =>
-              el.addEventListener('khqr-success', () =>
-                resolve(performance.timeOrigin + performance.now()),
-              ),
-            );
-            document.body.append(el);
-            await el.updateComplete;
-            return document.visibilityState;
-          },
-          { qr, policy: phase.policy },
-        );
+        const { md5, visibility } = await open(tab);
         // A hidden page polls every 15 s: the figure would then measure something else.
-        if (visible !== 'visible') throw new Error(`bench page is ${visible}`);
+        if (visibility !== 'visible') throw new Error(`bench page is ${visibility}`);
         // Payers scan and confirm at any moment, unrelated to the checks' rhythm.
-        await sleep(1500 + Math.random() * 2.5 * phase.interval);
+        await sleep(1500 + Math.random() * 2.5 * interval);
         pay(md5);
         const paidAt = now();
         const successAt = await tab.evaluate(
@@ -100,6 +80,70 @@ async function measurePhase(
   );
   return latencies.sort((a, b) => a - b);
 }
+
+/** The drop-in on a bare page, given a server-made QR and the phase's policy. */
+const openDropIn =
+  (
+    origin: string,
+    create: () => Promise<{ qr: string; md5: string }>,
+    policy: Partial<PollPolicy>,
+  ): Open =>
+  async (tab) => {
+    const { qr, md5 } = await create();
+    await tab.goto(`${origin}/`);
+    const visibility = await tab.evaluate(
+      async ({ qr, policy }) => {
+        await customElements.whenDefined('khqr-checkout');
+        const el = document.createElement('khqr-checkout') as HTMLElement & {
+          pollPolicy: unknown;
+          updateComplete: Promise<unknown>;
+        };
+        el.pollPolicy = policy;
+        el.setAttribute('qr', qr);
+        el.setAttribute('endpoint', '/api/khqr/check');
+        el.setAttribute('lang', 'en');
+        const w = window as unknown as { successAt: Promise<number> };
+        w.successAt = new Promise((resolve) =>
+          el.addEventListener('khqr-success', () =>
+            resolve(performance.timeOrigin + performance.now()),
+          ),
+        );
+        document.body.append(el);
+        await el.updateComplete;
+        return document.visibilityState;
+      },
+      { qr, policy },
+    );
+    return { md5, visibility };
+  };
+
+/** The storefront's checkout page (React `<KhqrCheckout>`): success is its "Thank you" rendered. */
+const openStorefront =
+  (shop: Awaited<ReturnType<typeof startStorefront>>): Open =>
+  async (tab) => {
+    const response = await fetch(`${shop.url}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ id: 'iced-coffee', qty: 1 }], currency: 'KHR' }),
+    });
+    const order = (await response.json()) as { id: string; md5?: string };
+    if (!response.ok || !order.md5) throw new Error(`no order: ${JSON.stringify(order)}`);
+    await tab.goto(`${shop.url}/checkout/${order.id}`);
+    await tab.getByRole('img', { name: /KHQR/ }).waitFor();
+    const visibility = await tab.evaluate(() => {
+      const w = window as unknown as { successAt: Promise<number> };
+      w.successAt = new Promise((resolve) => {
+        const seen = () => document.body.textContent?.includes('Thank you! Payment received.');
+        new MutationObserver((_, observer) => {
+          if (!seen()) return;
+          observer.disconnect();
+          resolve(performance.timeOrigin + performance.now());
+        }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      });
+      return document.visibilityState;
+    });
+    return { md5: order.md5, visibility };
+  };
 
 /** One check's round trip from a page: page → proxy → sandbox → page, for pending QRs. */
 async function checkRoundTrip(
@@ -130,6 +174,9 @@ async function checkRoundTrip(
 }
 
 export async function benchEndToEnd(runsPerPhase = 40, parallel = 8): Promise<void> {
+  // The demo shop as `pnpm demo` runs it: its own sandbox, proxy (defaults, one address's rate
+  // limit of 120 checks a minute, so 3 tabs) and the React checkout page.
+  const shop = await startStorefront({ port: 0, sandboxPort: 0, ordersFile: null, env: {} });
   const script = await buildDropIn();
 
   const sandbox = await startSandbox({ port: 0 });
@@ -191,10 +238,30 @@ export async function benchEndToEnd(runsPerPhase = 40, parallel = 8): Promise<vo
     );
     const tabs = await Promise.all(contexts.map((context) => context.newPage()));
     roundTrip = await checkRoundTrip(tabs[0] as Page, origin, create);
-    for (const phase of phases) {
-      const measured = await measurePhase(tabs, origin, phase, runsPerPhase, create, pay);
+    const runs: Array<[string, Phase, Page[], Open, (md5: string) => void]> = [
+      ...phases.map(
+        (phase) =>
+          [
+            '<khqr-checkout> drop-in',
+            phase,
+            tabs,
+            openDropIn(origin, create, phase.policy),
+            pay,
+          ] as [string, Phase, Page[], Open, (md5: string) => void],
+      ),
+      [
+        'React <KhqrCheckout>, storefront',
+        phases[0] as Phase,
+        tabs.slice(0, 3),
+        openStorefront(shop),
+        (md5) => void shop.sandbox?.pay({ md5 }),
+      ],
+    ];
+    for (const [component, phase, pages, open, payIt] of runs) {
+      const measured = await measure(pages, runsPerPhase, phase.interval, open, payIt);
       const model = modelled({ ...DEFAULT_POLICY, ...phase.policy }, phase.sinceStartMs);
       rows.push([
+        component,
         phase.label,
         seconds(quantile(model, 0.5)),
         seconds(quantile(measured, 0.5)),
@@ -205,13 +272,15 @@ export async function benchEndToEnd(runsPerPhase = 40, parallel = 8): Promise<vo
     }
   } finally {
     await browser.close();
+    await shop.close();
     server.close();
     await proxy.close();
     await sandbox.close();
   }
   printTable(
-    `End to end: sandbox records the payment → khqr-success in the page (${runsPerPhase} payments per phase; drop-in in Chromium → proxy with its defaults → sandbox, loopback)`,
+    `End to end: sandbox records the payment → khqr-success in the page (${runsPerPhase} payments a row; Chromium → proxy with its defaults → sandbox, loopback)`,
     [
+      'card',
       'polling schedule (DEFAULT_POLICY)',
       'model p50',
       'measured p50',
