@@ -19,6 +19,18 @@ import { printTable } from './table.ts';
 const MERCHANT = 'bench_shop@devb';
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** `promise`, or an error after `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message}: waited ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -72,8 +84,11 @@ async function measure(
         await sleep(1500 + Math.random() * 2.5 * interval);
         pay(md5);
         const paidAt = now();
-        const successAt = await tab.evaluate(
-          () => (window as unknown as { successAt: Promise<number> }).successAt,
+        // A card that stopped checking would otherwise hang the bench instead of failing it.
+        const successAt = await within(
+          tab.evaluate(() => (window as unknown as { successAt: Promise<number> }).successAt),
+          2 * interval + 10_000,
+          `no success after the payment (${tab.url()})`,
         );
         latencies.push(successAt - paidAt);
       }

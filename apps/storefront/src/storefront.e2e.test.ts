@@ -82,6 +82,25 @@ describe('the demo shop, end to end', () => {
     await page.close();
   });
 
+  it('the checkout page keeps checking on its own: a payment made while nothing else happens in the browser shows', async () => {
+    // No second tab and no focus change: only the card's own schedule can notice this payment.
+    const page = await browser.newPage();
+    const checks: number[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/khqr/check')) checks.push(Date.now());
+    });
+    const id = await buy(page, 'Kampot pepper, 100 g');
+    await page.waitForTimeout(6000);
+    // About every 2 s (± 20 %) after the first check at 1 s.
+    expect(checks.length).toBeGreaterThanOrEqual(3);
+    shop.sandbox?.pay({ md5: shop.orders.get(id)?.checkout?.md5 as string });
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Thank you! Payment received.' })
+      .waitFor({ timeout: 10_000 });
+    await page.close();
+  });
+
   it('a failed payment shows failed, and the order stays unpaid', async () => {
     const page = await browser.newPage();
     const id = await buy(page, 'Palm sugar, 500 g');
