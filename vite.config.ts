@@ -27,6 +27,24 @@ const shared = {
   server: { fs: { allow: [root, fileURLToPath(new URL('../shared', import.meta.url))] } },
 };
 
+/**
+ * `@khqr-checkout/react` promises React 18 too: these projects run its jsdom and server-rendering
+ * tests again with React and its React-facing libraries taken from tests/react18.
+ */
+const REACT18 = fileURLToPath(new URL('./tests/react18/node_modules/', import.meta.url));
+const react18 = {
+  ...shared,
+  resolve: {
+    ...shared.resolve,
+    alias: [
+      {
+        find: /^(react|react-dom|qrcode\.react|@tanstack\/react-query|@testing-library\/react)(\/.*)?$/,
+        replacement: `${REACT18}$1$2`,
+      },
+    ],
+  },
+};
+
 export default defineConfig({
   ...shared,
   test: {
@@ -37,6 +55,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
+          env: { KHQR_REACT_MAJOR: '19' },
           include: [
             'packages/*/src/**/*.test.ts',
             'packages/*/src/**/*.test.tsx',
@@ -59,6 +78,25 @@ export default defineConfig({
           name: 'jsdom',
           environment: 'jsdom',
           include: ['packages/*/src/**/*.dom.test.ts', 'packages/*/src/**/*.dom.test.tsx'],
+          env: { KHQR_REACT_MAJOR: '19' },
+        },
+      },
+      {
+        ...react18,
+        test: {
+          name: 'react18-jsdom',
+          environment: 'jsdom',
+          include: ['packages/react/src/**/*.dom.test.tsx'],
+          env: { KHQR_REACT_MAJOR: '18' },
+        },
+      },
+      {
+        ...react18,
+        test: {
+          name: 'react18-node',
+          environment: 'node',
+          env: { KHQR_REACT_MAJOR: '18' },
+          include: ['packages/react/src/ssr.test.tsx'],
         },
       },
       {

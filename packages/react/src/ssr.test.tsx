@@ -2,12 +2,15 @@
 import { generateKhqr } from '@khqr-checkout/khqr';
 import { KhqrCheckout } from '@khqr-checkout/react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { version } from 'react';
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
 
 describe('server rendering', () => {
   it('renders the card with the QR as SVG, without touching window or fetching', () => {
     expect(typeof window).toBe('undefined');
+    // 19 in the node project, 18 in react18-node.
+    expect(version.split('.')[0]).toBe(process.env.KHQR_REACT_MAJOR);
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
     const { qr } = generateKhqr({
       bakongAccountId: 'shop@devb',
