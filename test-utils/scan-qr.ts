@@ -23,3 +23,36 @@ export async function scanSvg(svg: SVGSVGElement): Promise<string | null> {
   const data = g.getImageData(0, 0, canvas.width, canvas.height);
   return jsQR(data.data, data.width, data.height)?.data ?? null;
 }
+
+/** Decodes the QR in an image (a downloaded card's PNG data URL); null when none is found. */
+export async function scanImage(src: string): Promise<string | null> {
+  const image = new Image();
+  image.src = src;
+  await image.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = image.naturalWidth;
+  canvas.height = image.naturalHeight;
+  const g = canvas.getContext('2d') as CanvasRenderingContext2D;
+  g.drawImage(image, 0, 0);
+  const data = g.getImageData(0, 0, canvas.width, canvas.height);
+  return jsQR(data.data, data.width, data.height)?.data ?? null;
+}
+
+/** Runs `action` and resolves the first link it clicks (a download), caught instead of followed. */
+export async function catchDownload(
+  action: () => void,
+  timeout = 5000,
+): Promise<HTMLAnchorElement> {
+  const click = HTMLAnchorElement.prototype.click;
+  try {
+    return await new Promise<HTMLAnchorElement>((resolve, reject) => {
+      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+        resolve(this);
+      };
+      setTimeout(() => reject(new Error('no download was started')), timeout);
+      action();
+    });
+  } finally {
+    HTMLAnchorElement.prototype.click = click;
+  }
+}

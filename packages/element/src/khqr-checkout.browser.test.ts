@@ -4,7 +4,7 @@ import type { KhqrCheckoutElement, KhqrErrorEvent, KhqrEvent } from '@khqr-check
 import { verifyKhqr } from '@khqr-checkout/khqr';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { commands } from 'vitest/browser';
-import { scanSvg } from '../../../test-utils/scan-qr.ts';
+import { catchDownload, scanImage, scanSvg } from '../../../test-utils/scan-qr.ts';
 
 const { proxyUrl, merchant } = inject('khqr');
 const fast = {
@@ -219,5 +219,23 @@ describe('<khqr-checkout>', () => {
       lang: 'en',
     });
     expect(text(en, '.khqr-timer span')).toBe('Expires in');
+  });
+
+  it('downloads the card as a PNG whose QR scans back to the one shown, currency mark and all', async () => {
+    const el = await mount({
+      'bakong-account-id': merchant,
+      'merchant-name': 'Download Shop',
+      amount: '48000',
+      lang: 'en',
+    });
+    const shown = await scan(el);
+    expect(shown).toMatch(/^000201010212/);
+    const button = [...(el.shadowRoot?.querySelectorAll('button') ?? [])].find(
+      (b) => b.textContent === 'Download QR',
+    );
+    const link = await catchDownload(() => button?.click());
+    expect(link.download).toMatch(/^khqr-Download-Shop-[0-9a-f]{8}\.png$/);
+    expect(link.href).toMatch(/^data:image\/png;base64,/);
+    expect(await scanImage(link.href)).toBe(shown);
   });
 });

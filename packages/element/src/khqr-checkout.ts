@@ -9,6 +9,8 @@ import {
 import {
   CARD_CSS,
   CURRENCY_MARK,
+  cardFileName,
+  cardPng,
   formatCountdown,
   formatMoney,
   qrPath,
@@ -24,7 +26,6 @@ import {
 } from '@khqr-checkout/khqr/session';
 import { correction, generate as encodeQr } from 'lean-qr/nano';
 import { html, LitElement, nothing, type PropertyValues, unsafeCSS } from 'lit';
-import { cardPng } from './download.ts';
 import type { KhqrErrorDetail, KhqrEventDetail } from './events.ts';
 
 /** The QR being shown. */
@@ -429,8 +430,14 @@ export class KhqrCheckoutElement extends LitElement {
     const checkout = this._checkout;
     if (!checkout) return;
     const a = document.createElement('a');
-    a.href = cardPng(checkout.modules, checkout.data);
-    a.download = `khqr-${checkout.data.merchantName.replace(/[^\w-]+/g, '-')}-${checkout.md5.slice(0, 8)}.png`;
+    // The QR from the same path the card renders.
+    a.href = cardPng(checkout.data, (g, x, y, size) => {
+      const scale = size / checkout.modules.length;
+      g.setTransform(scale, 0, 0, scale, x, y);
+      g.fillStyle = '#000';
+      g.fill(new Path2D(qrPath(checkout.modules)));
+    });
+    a.download = cardFileName(checkout.data, checkout.md5);
     a.click();
   }
 

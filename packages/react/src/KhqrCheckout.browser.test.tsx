@@ -6,7 +6,7 @@ import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { commands, page } from 'vitest/browser';
-import { scanSvg } from '../../../test-utils/scan-qr.ts';
+import { catchDownload, scanImage, scanSvg } from '../../../test-utils/scan-qr.ts';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 const { proxyUrl } = inject('khqr');
@@ -71,6 +71,17 @@ function maskQr(image: ImageData, root: Element, qrBox: Element): void {
 }
 
 describe('<KhqrCheckout> in Chromium', () => {
+  it('downloads the card as a PNG whose QR scans back to the one shown, currency mark and all', async () => {
+    const checkout = await commands.createCheckout({ amount: 48000, currency: 'KHR' });
+    const host = mount({ qr: checkout.qr, endpoint: `${proxyUrl}/check`, lang: 'en' });
+    const button = [...host.querySelectorAll('button')].find(
+      (b) => b.textContent === 'Download QR',
+    );
+    const link = await catchDownload(() => button?.click());
+    expect(link.download).toMatch(/^khqr-KHQR-Shop-[0-9a-f]{8}\.png$/);
+    expect(await scanImage(link.href)).toBe(checkout.qr);
+  });
+
   it('calls onSuccess once when the sandbox is paid', async () => {
     const checkout = await commands.createCheckout({ amount: '5.00', currency: 'USD' });
     const onSuccess = vi.fn();

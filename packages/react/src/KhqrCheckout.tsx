@@ -8,6 +8,8 @@ import {
 import {
   CARD_CSS,
   CURRENCY_MARK,
+  cardFileName,
+  cardPng,
   formatCountdown,
   formatMoney,
   stringsFor,
@@ -349,35 +351,17 @@ function Card({ qr, data, generated, props, callbacks, style, theme, onNewQr }: 
   );
 }
 
-/** A PNG of the card: the rendered QR drawn under the header and amount. */
+/** Downloads the card as a PNG, with the QR exactly as rendered. */
 async function downloadCard(svg: SVGSVGElement | null, data: KhqrData, md5: string): Promise<void> {
   if (!svg) return;
   const image = new Image();
   image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(new XMLSerializer().serializeToString(svg))}`;
   await image.decode();
-  const canvas = document.createElement('canvas');
-  canvas.width = 600;
-  canvas.height = 870;
-  const g = canvas.getContext('2d') as CanvasRenderingContext2D;
-  const font = 'system-ui,"Noto Sans Khmer","Khmer OS",sans-serif';
-  g.fillStyle = '#fff';
-  g.fillRect(0, 0, 600, 870);
-  g.fillStyle = '#e1232e';
-  g.fillRect(0, 0, 600, 104);
-  g.font = `800 62px ${font}`;
-  g.fillStyle = '#fff';
-  g.textAlign = 'center';
-  g.fillText('KHQR', 300, 74);
-  g.textAlign = 'left';
-  g.fillStyle = '#1d1d1d';
-  g.font = `800 26px ${font}`;
-  g.fillText(data.merchantName, 60, 175);
-  g.font = `800 52px ${font}`;
-  g.fillText(`${formatMoney(data.amount ?? '0', data.currency)} ${data.currency}`, 60, 245);
-  g.imageSmoothingEnabled = false;
-  g.drawImage(image, 60, 325, 480, 480);
   const a = document.createElement('a');
-  a.href = canvas.toDataURL('image/png');
-  a.download = `khqr-${data.merchantName.replace(/[^\w-]+/g, '-')}-${md5.slice(0, 8)}.png`;
+  a.href = cardPng(data, (g, x, y, size) => {
+    g.imageSmoothingEnabled = false;
+    g.drawImage(image, x, y, size, size);
+  });
+  a.download = cardFileName(data, md5);
   a.click();
 }

@@ -1,4 +1,6 @@
 export { CARD_CSS } from './card-css.ts';
+export type { DrawQr } from './card-png.ts';
+export { cardFileName, cardPng } from './card-png.ts';
 export { CURRENCY_MARK, formatCountdown, formatMoney } from './format.ts';
 export { qrPath } from './qr-path.ts';
 export type { CardLang, CardStrings } from './strings.ts';

@@ -1,13 +1,18 @@
-import type { KhqrData } from '@khqr-checkout/khqr';
-import { CURRENCY_MARK, formatMoney, qrPath } from '@khqr-checkout/khqr/card';
+import type { KhqrData } from '../decode.ts';
+import { CURRENCY_MARK, formatMoney } from './format.ts';
 
-/** Draws the card (header, name, amount, QR with its mark) on a canvas; returns a PNG data URL. */
-export function cardPng(modules: readonly (readonly boolean[])[], data: KhqrData): string {
+/** Draws the QR into the square at (x, y), `size` px wide, on the card's canvas. */
+export type DrawQr = (g: CanvasRenderingContext2D, x: number, y: number, size: number) => void;
+
+/**
+ * The card as a 600 × 870 PNG data URL, for the "download QR" action: header, merchant, amount,
+ * the QR (480 px, drawn by `drawQr`) and the currency mark over its centre. Browser only.
+ */
+export function cardPng(data: KhqrData, drawQr: DrawQr): string {
   const canvas = document.createElement('canvas');
   canvas.width = 600;
   canvas.height = 870;
   const g = canvas.getContext('2d') as CanvasRenderingContext2D;
-  const font = 'system-ui,"Noto Sans Khmer","Khmer OS",sans-serif';
   const text = (
     value: string,
     x: number,
@@ -16,7 +21,7 @@ export function cardPng(modules: readonly (readonly boolean[])[], data: KhqrData
     color: string,
     align: CanvasTextAlign = 'left',
   ) => {
-    g.font = `800 ${size}px ${font}`;
+    g.font = `800 ${size}px system-ui,"Noto Sans Khmer","Khmer OS",sans-serif`;
     g.fillStyle = color;
     g.textAlign = align;
     g.fillText(value, x, y);
@@ -34,11 +39,7 @@ export function cardPng(modules: readonly (readonly boolean[])[], data: KhqrData
     52,
     '#1d1d1d',
   );
-  // The QR from the same path the card renders, 480 px wide under the amount.
-  const scale = 480 / modules.length;
-  g.setTransform(scale, 0, 0, scale, 60, 325);
-  g.fillStyle = '#000';
-  g.fill(new Path2D(qrPath(modules)));
+  drawQr(g, 60, 325, 480);
   g.setTransform(1, 0, 0, 1, 0, 0);
   g.beginPath();
   g.arc(300, 565, 38, 0, 7);
@@ -51,3 +52,7 @@ export function cardPng(modules: readonly (readonly boolean[])[], data: KhqrData
   text(CURRENCY_MARK[data.currency], 300, 567, 38, '#fff', 'center');
   return canvas.toDataURL('image/png');
 }
+
+/** The downloaded file's name: `khqr-<merchant>-<first 8 of md5>.png`. */
+export const cardFileName = (data: KhqrData, md5: string): string =>
+  `khqr-${data.merchantName.replace(/[^\w-]+/g, '-')}-${md5.slice(0, 8)}.png`;
