@@ -1,24 +1,16 @@
 // The drop-in: its size beside the official SDK alone, and the time from script load to a painted
 // QR in Debian's Chromium (median and p95 over fresh pages).
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { buildDropIn } from '../packages/element/drop-in.build.ts';
 import { gzipSize, measure } from '../scripts/size-lib.mjs';
 import { launchChromium } from '../test-utils/chromium.ts';
+import { serveDropInSite } from '../test-utils/drop-in-site.ts';
 import { fmt, printTable } from './table.ts';
 
 export async function benchElement(runs = 25): Promise<void> {
-  const script = Buffer.from(await buildDropIn());
   const page = `<!doctype html><html><head><meta charset="utf-8"><script>window.t0 = performance.now()</script>
 <script src="/khqr-checkout.js"></script></head><body>
 <khqr-checkout bakong-account-id="bench@devb" merchant-name="Bench Shop" amount="12.50" currency="USD" lang="en"></khqr-checkout></body></html>`;
-  const server = createServer((req, res) => {
-    if (req.url === '/khqr-checkout.js')
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    else res.writeHead(200, { 'content-type': 'text/html' }).end(page);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const site = await serveDropInSite(page);
+  const url = `${site.origin}/`;
   const browser = await launchChromium();
   const times: number[] = [];
   try {
@@ -40,11 +32,11 @@ export async function benchElement(runs = 25): Promise<void> {
     }
   } finally {
     await browser.close();
-    server.close();
+    await site.close();
   }
   times.sort((a, b) => a - b);
   const official = await measure("export * from 'bakong-khqr';");
-  const dropIn = gzipSize(script);
+  const dropIn = gzipSize(Buffer.from(site.script));
   printTable(
     `<khqr-checkout> drop-in (GNU gzip -9; ${runs} fresh pages in Chromium, loopback)`,
     ['measure', 'value'],

@@ -2,18 +2,14 @@
 // waiting in Khmer (KHR), one in English (USD) paid through the sandbox, one dark (on a dark page) and expired.
 // Run with `pnpm card-picture` after a change to the card's look.
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createKhqrProxy } from '@khqr-checkout/proxy';
-import { nodeHandler } from '@khqr-checkout/proxy/node';
 import { DEV_TOKEN, startSandbox } from '@khqr-checkout/sandbox';
-import { buildDropIn } from '../packages/element/drop-in.build.ts';
 import { launchChromium } from '../test-utils/chromium.ts';
+import { serveDropInSite } from '../test-utils/drop-in-site.ts';
 
 const OUT = new URL('../docs/card.png', import.meta.url);
 const MERCHANT = 'phsar_khmer@devb';
 
-const script = await buildDropIn();
 const sandbox = await startSandbox({ port: 0 });
 const proxy = createKhqrProxy({
   bakong: { token: DEV_TOKEN, baseUrl: sandbox.url },
@@ -38,18 +34,11 @@ const page = `<!doctype html><html><head><meta charset="utf-8"><script src="/khq
 <div><khqr-checkout qr="${paid.qr}" endpoint="/api/khqr/check" lang="en"></khqr-checkout></div>
 <div class="dark"><khqr-checkout qr="${expired.qr}" endpoint="/api/khqr/check" lang="en" theme="dark"></khqr-checkout></div>
 </main></body></html>`;
-const handler = nodeHandler(proxy);
-const server = createServer((req, res) => {
-  if (req.url?.startsWith('/api/khqr/')) return void handler(req, res);
-  if (req.url === '/khqr-checkout.js')
-    return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-  res.writeHead(200, { 'content-type': 'text/html' }).end(page);
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const site = await serveDropInSite(page, proxy);
 const browser = await launchChromium();
 try {
   const tab = await browser.newPage({ deviceScaleFactor: 2 });
-  await tab.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  await tab.goto(`${site.origin}/`);
   const state = (i: number) => `khqr-checkout >> nth=${i} >> .khqr[data-state]`;
   await tab.locator(state(0)).waitFor();
   sandbox.pay({ md5: paid.md5 });
@@ -64,7 +53,7 @@ try {
   console.log(`wrote ${OUT.pathname}`);
 } finally {
   await browser.close();
-  server.close();
+  await site.close();
   await proxy.close();
   await sandbox.close();
 }
