@@ -108,25 +108,6 @@ export async function startStorefront(options: StorefrontOptions = {}) {
   // The drop-in file for the plain page, built once from source.
   const dropIn = await buildDropIn();
 
-  const vite = await createVite({
-    root: APP_ROOT,
-    configFile: false,
-    logLevel: 'warn',
-    appType: 'spa',
-    resolve: { conditions: [SOURCE, ...defaultClientConditions] },
-    server: { middlewareMode: true, hmr: false },
-    optimizeDeps: {
-      include: [
-        'react',
-        'react-dom/client',
-        'react/jsx-runtime',
-        'react/jsx-dev-runtime',
-        '@tanstack/react-query',
-        'qrcode.react',
-      ],
-    },
-  });
-
   async function checkoutFor(orderId: string): Promise<CreatedCheckout> {
     const order = orders.get(orderId);
     if (!order) throw new Error('no order');
@@ -194,6 +175,26 @@ export async function startStorefront(options: StorefrontOptions = {}) {
         .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' })
         .end(dropIn);
     vite.middlewares(req, res);
+  });
+  const vite = await createVite({
+    root: APP_ROOT,
+    configFile: false,
+    logLevel: 'warn',
+    appType: 'spa',
+    resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+    // Vite's live-reload socket shares the shop's port, so two shops (the demo and a test run)
+    // never fight over Vite's default socket port.
+    server: { middlewareMode: true, hmr: { server }, watch: { ignored: ['**/data/**'] } },
+    optimizeDeps: {
+      include: [
+        'react',
+        'react-dom/client',
+        'react/jsx-runtime',
+        'react/jsx-dev-runtime',
+        '@tanstack/react-query',
+        'qrcode.react',
+      ],
+    },
   });
   const port = options.port ?? Number(env.PORT ?? 5173);
   await new Promise<void>((resolve, reject) => {

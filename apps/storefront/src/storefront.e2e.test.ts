@@ -32,6 +32,16 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** Console errors and uncaught exceptions of `page`, collected from now on. */
+function problemsOf(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return problems;
+}
+
 async function buy(page: Page, product = 'Cotton krama scarf'): Promise<string> {
   await page.goto(shop.url);
   await page
@@ -65,6 +75,7 @@ async function bank(action: 'Pay' | 'Fail', orderId?: string) {
 describe('the demo shop, end to end', () => {
   it('buy → QR card → pay in the sandbox bank app → checkout shows success → order page shows paid', async () => {
     const page = await browser.newPage();
+    const problems = problemsOf(page);
     const id = await buy(page);
     await page.screenshot({ path: join(shots, '1-checkout-pending.png') });
     await page.getByText('រង់ចាំការទូទាត់', { exact: false }).first().waitFor();
@@ -79,6 +90,7 @@ describe('the demo shop, end to end', () => {
       .poll(() => page.getByTestId('order-status').textContent(), { timeout: 15_000 })
       .toBe('Paid');
     expect(shop.orders.get(id)?.status).toBe('paid');
+    expect(problems).toEqual([]);
     await page.close();
   });
 
@@ -161,6 +173,8 @@ describe('the demo shop, end to end', () => {
     });
     try {
       const page = await browser.newPage();
+      // A second shop in the same process: its pages work as cleanly as the first one's.
+      const problems = problemsOf(page);
       await page.goto(quick.url);
       await page
         .getByRole('article')
@@ -174,6 +188,7 @@ describe('the demo shop, end to end', () => {
       await page.getByRole('button', { name: 'បង្កើត QR ថ្មី' }).click();
       await page.getByText('កំពុងរង់ចាំការទូទាត់').first().waitFor({ timeout: 15_000 });
       expect(quick.orders.list()[0]?.status).toBe('awaiting-payment');
+      expect(problems).toEqual([]);
       await page.close();
     } finally {
       await quick.close();
