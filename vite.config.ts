@@ -61,6 +61,7 @@ export default defineConfig({
             'packages/*/src/**/*.test.tsx',
             'apps/*/src/**/*.test.ts',
             'apps/*/src/**/*.test.tsx',
+            'apps/*/server/**/*.test.ts',
           ],
           exclude: [
             '**/*.browser.test.ts',

@@ -62,7 +62,9 @@ export function total(
 ): number | string {
   if (!Array.isArray(items) || items.length === 0 || items.length > 20) return 'The cart is empty.';
   let sum = 0;
-  for (const { id, qty } of items) {
+  for (const item of items) {
+    if (typeof item !== 'object' || item === null) return 'Each item is {id, qty}.';
+    const { id, qty } = item;
     const product = PRODUCTS.find((p) => p.id === id);
     if (!product) return `Unknown product ${JSON.stringify(id)}.`;
     if (!Number.isInteger(qty) || qty < 1 || qty > 99) return 'Quantities are 1 to 99.';

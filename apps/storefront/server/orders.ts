@@ -26,8 +26,18 @@ export class OrderBook {
   constructor(private readonly file: string | null) {
     if (file) mkdirSync(dirname(file), { recursive: true });
     if (file && existsSync(file)) {
-      for (const order of JSON.parse(readFileSync(file, 'utf8')) as Order[])
-        this.orders.set(order.id, order);
+      let saved: unknown;
+      try {
+        saved = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (error) {
+        // Never start over an unreadable file: the next save would replace the orders in it.
+        throw new Error(
+          `The orders file ${file} is not valid JSON (${(error as Error).message}). Move it away to start with no orders.`,
+        );
+      }
+      if (!Array.isArray(saved))
+        throw new Error(`The orders file ${file} does not hold a list of orders.`);
+      for (const order of saved as Order[]) this.orders.set(order.id, order);
     }
   }
 

@@ -144,7 +144,12 @@ export async function startStorefront(options: StorefrontOptions = {}) {
       const items = b.items as Array<{ id: string; qty: number }>;
       const sum = total(items, currency as KhqrCurrency);
       if (typeof sum === 'string') return json(res, 400, { error: sum });
-      const order = orders.create({ items, currency, totalMinor: sum });
+      // Only what the order needs is kept, whatever else the client sent.
+      const order = orders.create({
+        items: items.map(({ id, qty }) => ({ id, qty })),
+        currency,
+        totalMinor: sum,
+      });
       await checkoutFor(order.id);
       return json(res, 201, orders.get(order.id));
     }
