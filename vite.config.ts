@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type UserWorkspaceConfig } from 'vitest/config';
 import * as browserCommands from './scripts/browser-commands.ts';
 import { SummaryReporter } from './scripts/summary-reporter.ts';
-import { BROWSER_TEST_PORT } from './test-utils/browser-constants.ts';
+import { BROWSER_TEST_PORT, BROWSER_TEST_PORT_REACT18 } from './test-utils/browser-constants.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test-utils/chromium.ts';
 
 /** Workspace packages resolve each other's TypeScript source through this export condition. */
@@ -44,6 +44,55 @@ const react18 = {
     ],
   },
 };
+
+/** A project running in Debian's Chromium (Vitest browser mode), its page served on `port`. */
+function chromiumProject(
+  base: typeof shared,
+  name: string,
+  port: number,
+  include: string[],
+): UserWorkspaceConfig {
+  return {
+    ...base,
+    // Pre-bundled up front, so Vite does not reload the page mid-run when it discovers them.
+    optimizeDeps: {
+      include: [
+        'lit',
+        'lean-qr/nano',
+        'jsqr',
+        'react',
+        'react-dom/client',
+        'react/jsx-runtime',
+        'react/jsx-dev-runtime',
+        '@tanstack/react-query',
+        'qrcode.react',
+        'pixelmatch',
+      ],
+    },
+    test: {
+      name,
+      include,
+      exclude: ['**/*.node.test.ts', '**/*.dom.test.ts', '**/node_modules/**'],
+      globalSetup: ['scripts/browser-setup.ts'],
+      provide: { reactMajor: name.startsWith('react18') ? '18' : '19' },
+      testTimeout: 30_000,
+      browser: {
+        enabled: true,
+        headless: true,
+        screenshotFailures: false,
+        api: { port, strictPort: true },
+        commands: browserCommands,
+        provider: playwright({
+          launchOptions: {
+            ...(existsSync(CHROMIUM_PATH) ? { executablePath: CHROMIUM_PATH } : {}),
+            args: CHROMIUM_ARGS,
+          },
+        }),
+        instances: [{ browser: 'chromium' }],
+      },
+    },
+  };
+}
 
 export default defineConfig({
   ...shared,
@@ -100,50 +149,15 @@ export default defineConfig({
           include: ['packages/react/src/ssr.test.tsx'],
         },
       },
-      {
-        ...shared,
-        // Pre-bundled up front, so Vite does not reload the page mid-run when it discovers them.
-        optimizeDeps: {
-          include: [
-            'lit',
-            'lean-qr/nano',
-            'jsqr',
-            'react',
-            'react-dom/client',
-            'react/jsx-runtime',
-            'react/jsx-dev-runtime',
-            '@tanstack/react-query',
-            'qrcode.react',
-            'pixelmatch',
-          ],
-        },
-        test: {
-          name: 'chromium',
-          // The portable core tests run here too: proof that no Node built-in is needed.
-          include: [
-            'packages/khqr/src/**/*.test.ts',
-            'packages/*/src/**/*.browser.test.ts',
-            'packages/*/src/**/*.browser.test.tsx',
-          ],
-          exclude: ['**/*.node.test.ts', '**/*.dom.test.ts', '**/node_modules/**'],
-          globalSetup: ['scripts/browser-setup.ts'],
-          testTimeout: 30_000,
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            api: { port: BROWSER_TEST_PORT, strictPort: true },
-            commands: browserCommands,
-            provider: playwright({
-              launchOptions: {
-                ...(existsSync(CHROMIUM_PATH) ? { executablePath: CHROMIUM_PATH } : {}),
-                args: CHROMIUM_ARGS,
-              },
-            }),
-            instances: [{ browser: 'chromium' }],
-          },
-        },
-      },
+      chromiumProject(shared, 'chromium', BROWSER_TEST_PORT, [
+        // The portable core tests run here too: proof that no Node built-in is needed.
+        'packages/khqr/src/**/*.test.ts',
+        'packages/*/src/**/*.browser.test.ts',
+        'packages/*/src/**/*.browser.test.tsx',
+      ]),
+      chromiumProject(react18, 'react18-chromium', BROWSER_TEST_PORT_REACT18, [
+        'packages/react/src/**/*.browser.test.tsx',
+      ]),
     ],
   },
 });

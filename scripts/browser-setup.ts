@@ -1,26 +1,34 @@
 import type { TestProject } from 'vitest/node';
 import { TEST_MERCHANT } from '../test-utils/browser-constants.ts';
 import { requireChromium } from '../test-utils/chromium.ts';
-import { khqrServers } from '../test-utils/khqr-servers.ts';
+import { type KhqrServers, startKhqrServers } from '../test-utils/khqr-servers.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     khqr: { proxyUrl: string; sandboxUrl: string; merchant: string };
+    /** The React major the project's React tests must run on (react18-* projects: 18). */
+    reactMajor: string;
   }
 }
 
 /**
- * Global setup of the chromium project (run by Vitest in its main process): Chromium must exist;
- * the sandbox and the proxy start, and the browser commands reach them through globalThis.
+ * Global setup of a browser project (run by Vitest in its main process): Chromium must exist; the
+ * project's own sandbox and proxy start (so one project's injected outage or reset never reaches
+ * another's tests), and its browser commands find them on globalThis by project name.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   requireChromium();
-  const servers = await khqrServers();
-  (globalThis as { __khqrServers?: unknown }).__khqrServers = servers;
+  const servers = await startKhqrServers();
+  const all = ((globalThis as { __khqrServers?: Record<string, KhqrServers> }).__khqrServers ??=
+    {});
+  all[project.name] = servers;
   project.provide('khqr', {
     proxyUrl: servers.proxyUrl,
     sandboxUrl: servers.sandbox.url,
     merchant: TEST_MERCHANT,
   });
-  return () => servers.close();
+  return async () => {
+    delete all[project.name];
+    await servers.close();
+  };
 }

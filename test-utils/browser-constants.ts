@@ -2,5 +2,7 @@
 
 /** The port Vitest's browser page is served from, so the test proxy can allow that origin. */
 export const BROWSER_TEST_PORT = 63315;
+/** The same for the react18-chromium project (both may run at once). */
+export const BROWSER_TEST_PORT_REACT18 = 63316;
 /** The merchant account browser tests generate QRs for. */
 export const TEST_MERCHANT = 'khqr_shop@devb';

@@ -2,7 +2,7 @@
 import '@khqr-checkout/element/define';
 import { KhqrCheckout, type KhqrCheckoutProps } from '@khqr-checkout/react';
 import pixelmatch from 'pixelmatch';
-import { act } from 'react';
+import { act, version } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { commands, page } from 'vitest/browser';
@@ -71,6 +71,10 @@ function maskQr(image: ImageData, root: Element, qrBox: Element): void {
 }
 
 describe('<KhqrCheckout> in Chromium', () => {
+  it(`runs on React ${inject('reactMajor')}`, () => {
+    expect(version.split('.')[0]).toBe(inject('reactMajor'));
+  });
+
   it('downloads the card as a PNG whose QR scans back to the one shown, currency mark and all', async () => {
     const checkout = await commands.createCheckout({ amount: 48000, currency: 'KHR' });
     const host = mount({ qr: checkout.qr, endpoint: `${proxyUrl}/check`, lang: 'en' });
