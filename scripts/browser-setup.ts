@@ -19,8 +19,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   requireChromium();
   const servers = await startKhqrServers();
-  const all = ((globalThis as { __khqrServers?: Record<string, KhqrServers> }).__khqrServers ??=
-    {});
+  const shared = globalThis as { __khqrServers?: Record<string, KhqrServers> };
+  shared.__khqrServers ??= {};
+  const all = shared.__khqrServers;
   all[project.name] = servers;
   project.provide('khqr', {
     proxyUrl: servers.proxyUrl,
