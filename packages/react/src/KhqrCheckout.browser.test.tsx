@@ -4,7 +4,7 @@ import { KhqrCheckout, type KhqrCheckoutProps } from '@khqr-checkout/react';
 import pixelmatch from 'pixelmatch';
 import { act, version } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterEach, describe, expect, inject, it, onTestFinished, vi } from 'vitest';
 import { commands, page } from 'vitest/browser';
 import { catchDownload, scanImage, scanSvg } from '../../../test-utils/scan-qr.ts';
 
@@ -117,6 +117,12 @@ describe('<KhqrCheckout> in Chromium', () => {
 
   it("looks like the element: under 0.05 % of the card's pixels differ outside the QR modules", async () => {
     const checkout = await commands.createCheckout({ amount: '12.50', currency: 'USD' });
+    // One frozen clock for both cards: their countdowns and bars would otherwise tick on their
+    // own between the two screenshots.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const host = mount({ qr: checkout.qr, lang: 'en' });
     const element = document.createElement('khqr-checkout');
     element.setAttribute('qr', checkout.qr);
@@ -127,6 +133,9 @@ describe('<KhqrCheckout> in Chromium', () => {
     const reactRoot = host.querySelector('.khqr-card') as HTMLElement;
     const elementRoot = element.shadowRoot?.querySelector('.khqr-card') as HTMLElement;
     const [a, b] = [await shot(reactRoot), await shot(elementRoot)];
+    const time = (root: Element) => root.querySelector('.khqr-time')?.textContent;
+    expect(time(reactRoot)).toMatch(/^0[45]:[0-5]\d$/);
+    expect(time(elementRoot)).toBe(time(reactRoot));
     // Sub-pixel layout may round one line apart; compare the common area.
     expect(Math.abs(a.width - b.width)).toBeLessThanOrEqual(1);
     expect(Math.abs(a.height - b.height)).toBeLessThanOrEqual(2);
