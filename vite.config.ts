@@ -28,8 +28,9 @@ const shared = {
 };
 
 /**
- * `@khqr-checkout/react` promises React 18 too: these projects run its jsdom and server-rendering
- * tests again with React and its React-facing libraries taken from tests/react18.
+ * `@khqr-checkout/react` promises React 18 too: the react18-* projects run its jsdom,
+ * server-rendering and Chromium tests again with React and its React-facing libraries taken from
+ * tests/react18.
  */
 const REACT18 = fileURLToPath(new URL('./tests/react18/node_modules/', import.meta.url));
 const react18 = {
@@ -51,6 +52,7 @@ function chromiumProject(
   name: string,
   port: number,
   include: string[],
+  reactMajor: '18' | '19',
 ): UserWorkspaceConfig {
   return {
     ...base,
@@ -74,7 +76,7 @@ function chromiumProject(
       include,
       exclude: ['**/*.node.test.ts', '**/*.dom.test.ts', '**/node_modules/**'],
       globalSetup: ['scripts/browser-setup.ts'],
-      provide: { reactMajor: name.startsWith('react18') ? '18' : '19' },
+      provide: { reactMajor },
       testTimeout: 30_000,
       browser: {
         enabled: true,
@@ -149,15 +151,25 @@ export default defineConfig({
           include: ['packages/react/src/ssr.test.tsx'],
         },
       },
-      chromiumProject(shared, 'chromium', BROWSER_TEST_PORT, [
-        // The portable core tests run here too: proof that no Node built-in is needed.
-        'packages/khqr/src/**/*.test.ts',
-        'packages/*/src/**/*.browser.test.ts',
-        'packages/*/src/**/*.browser.test.tsx',
-      ]),
-      chromiumProject(react18, 'react18-chromium', BROWSER_TEST_PORT_REACT18, [
-        'packages/react/src/**/*.browser.test.tsx',
-      ]),
+      chromiumProject(
+        shared,
+        'chromium',
+        BROWSER_TEST_PORT,
+        [
+          // The portable core tests run here too: proof that no Node built-in is needed.
+          'packages/khqr/src/**/*.test.ts',
+          'packages/*/src/**/*.browser.test.ts',
+          'packages/*/src/**/*.browser.test.tsx',
+        ],
+        '19',
+      ),
+      chromiumProject(
+        react18,
+        'react18-chromium',
+        BROWSER_TEST_PORT_REACT18,
+        ['packages/react/src/**/*.browser.test.tsx'],
+        '18',
+      ),
     ],
   },
 });
