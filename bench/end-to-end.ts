@@ -189,9 +189,6 @@ async function checkRoundTrip(
 }
 
 export async function benchEndToEnd(runsPerPhase = 40, parallel = 8): Promise<void> {
-  // The demo shop as `pnpm demo` runs it: its own sandbox, proxy (defaults, one address's rate
-  // limit of 120 checks a minute, so 3 tabs) and the React checkout page.
-  const shop = await startStorefront({ port: 0, sandboxPort: 0, ordersFile: null, env: {} });
   const sandbox = await startSandbox({ port: 0 });
   // The proxy as a merchant would run it, defaults included (1 s not-found reuse, no sweeper);
   // only the per-client limit is raised, since every bench page shares one address.
@@ -240,15 +237,16 @@ export async function benchEndToEnd(runsPerPhase = 40, parallel = 8): Promise<vo
   const browser = await launchChromium();
   const rows: string[][] = [];
   let roundTrip: number[] = [];
+  let shop: Awaited<ReturnType<typeof startStorefront>> | undefined;
   try {
     const contexts = await Promise.all(
       Array.from({ length: parallel }, () => browser.newContext()),
     );
     const tabs = await Promise.all(contexts.map((context) => context.newPage()));
     roundTrip = await checkRoundTrip(tabs[0] as Page, origin, create);
-    const runs: Array<[string, Phase, Page[], Open, (md5: string) => void]> = [
+    const runs: Array<() => Promise<[string, Phase, Page[], Open, (md5: string) => void]>> = [
       ...phases.map(
-        (phase) =>
+        (phase) => async () =>
           [
             '<khqr-checkout> drop-in',
             phase,
@@ -257,15 +255,28 @@ export async function benchEndToEnd(runsPerPhase = 40, parallel = 8): Promise<vo
             pay,
           ] as [string, Phase, Page[], Open, (md5: string) => void],
       ),
-      [
-        'React <KhqrCheckout>, storefront',
-        phases[0] as Phase,
-        tabs.slice(0, 3),
-        openStorefront(shop),
-        (md5) => void shop.sandbox?.pay({ md5 }),
-      ],
+      async () => {
+        // The demo shop as `pnpm demo` runs it, started only now so its Vite start-up does not
+        // weigh on the rows above: its own sandbox, proxy (defaults: one address gets 120 checks
+        // a minute, so 3 tabs) and the React checkout page.
+        const started = await startStorefront({
+          port: 0,
+          sandboxPort: 0,
+          ordersFile: null,
+          env: {},
+        });
+        shop = started;
+        return [
+          'React <KhqrCheckout>, storefront',
+          phases[0] as Phase,
+          tabs.slice(0, 3),
+          openStorefront(started),
+          (md5) => void started.sandbox?.pay({ md5 }),
+        ];
+      },
     ];
-    for (const [component, phase, pages, open, payIt] of runs) {
+    for (const row of runs) {
+      const [component, phase, pages, open, payIt] = await row();
       const measured = await measure(pages, runsPerPhase, phase.interval, open, payIt);
       const model = modelled({ ...DEFAULT_POLICY, ...phase.policy }, phase.sinceStartMs);
       rows.push([
@@ -280,7 +291,7 @@ export async function benchEndToEnd(runsPerPhase = 40, parallel = 8): Promise<vo
     }
   } finally {
     await browser.close();
-    await shop.close();
+    await shop?.close();
     await site.close();
     await proxy.close();
     await sandbox.close();
