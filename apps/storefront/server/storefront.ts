@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KhqrCurrency } from '@khqr-checkout/khqr';
+import { fromMinorUnits, type KhqrCurrency } from '@khqr-checkout/khqr';
 import { type CreatedCheckout, createKhqrProxy, type PaidEvent } from '@khqr-checkout/proxy';
 import { nodeHandler } from '@khqr-checkout/proxy/node';
 import { DEV_TOKEN, type Sandbox, startSandbox } from '@khqr-checkout/sandbox';
@@ -111,10 +111,8 @@ export async function startStorefront(options: StorefrontOptions = {}) {
   async function checkoutFor(orderId: string): Promise<CreatedCheckout> {
     const order = orders.get(orderId);
     if (!order) throw new Error('no order');
-    const amount =
-      order.currency === 'KHR' ? order.totalMinor : (order.totalMinor / 100).toFixed(2);
     const checkout = await proxy.createCheckout({
-      amount,
+      amount: fromMinorUnits(order.totalMinor, order.currency),
       currency: order.currency,
       orderId: order.id,
       billNumber: order.id,

@@ -1,4 +1,4 @@
-import type { KhqrCurrency } from '@khqr-checkout/khqr';
+import { fromMinorUnits, type KhqrCurrency } from '@khqr-checkout/khqr';
 import { KhqrCheckout } from '@khqr-checkout/react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -177,7 +177,7 @@ function CheckoutPage({ id, browser, go }: { id: string; browser: boolean; go(to
   });
   const o = order.data;
   if (!o || !config.data) return <p>Loading…</p>;
-  const amount = o.currency === 'KHR' ? o.totalMinor : (o.totalMinor / 100).toFixed(2);
+  const amount = fromMinorUnits(o.totalMinor, o.currency);
   return (
     <div className="checkout">
       {browser ? (

@@ -1,4 +1,5 @@
-import type { KhqrCurrency } from '@khqr-checkout/khqr';
+import { fromMinorUnits, type KhqrCurrency } from '@khqr-checkout/khqr';
+import { CURRENCY_MARK, formatMoney } from '@khqr-checkout/khqr/card';
 // The server's own types: one definition of a product and an order for both sides.
 import type { Product } from '../server/catalogue.ts';
 import type { Order } from '../server/orders.ts';
@@ -32,6 +33,8 @@ export const api = {
   newCheckout: (id: string) => call<Order>(`/api/orders/${id}/checkout`, { method: 'POST' }),
 };
 
-/** Money for people: riel without decimals, dollars with two. */
-export const money = (minor: number, currency: KhqrCurrency) =>
-  currency === 'KHR' ? `${minor.toLocaleString('en-US')} ៛` : `$${(minor / 100).toFixed(2)}`;
+/** Money for people, with the card's formatting: "48,000 ៛", "$12.50". */
+export const money = (minor: number, currency: KhqrCurrency) => {
+  const amount = formatMoney(fromMinorUnits(minor, currency), currency);
+  return currency === 'KHR' ? `${amount} ${CURRENCY_MARK.KHR}` : `${CURRENCY_MARK.USD}${amount}`;
+};

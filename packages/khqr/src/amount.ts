@@ -69,6 +69,14 @@ export function toMinorUnits(amount: string | number, currency: KhqrCurrency): n
   return Number(whole) * 100 + Number(cents.padEnd(2, '0'));
 }
 
+/**
+ * The amount text of a sum in minor units: whole riel, or dollars with two decimals; the inverse
+ * of {@link toMinorUnits}, for handing stored totals to `generateKhqr` or `createCheckout`.
+ * @example fromMinorUnits(1250, 'USD') // '12.50'
+ */
+export const fromMinorUnits = (minor: number, currency: KhqrCurrency): string =>
+  currency === 'KHR' ? String(minor) : (minor / 100).toFixed(2);
+
 // Bakong reports amounts as JSON numbers; 0.1 + 0.2-style noise must not make a paid order look unpaid.
 function roundForCurrency(amount: number, currency: KhqrCurrency): number {
   if (!Number.isFinite(amount)) return amount;

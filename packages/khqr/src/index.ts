@@ -1,5 +1,5 @@
 export type { KhqrCurrency } from './amount.ts';
-export { formatAmount, toMinorUnits } from './amount.ts';
+export { formatAmount, fromMinorUnits, toMinorUnits } from './amount.ts';
 export { crc16 } from './crc16.ts';
 export type { KhqrData } from './decode.ts';
 export { decodeKhqr } from './decode.ts';

@@ -1,5 +1,6 @@
 import {
   decodeKhqr,
+  fromMinorUnits,
   generateKhqr,
   KhqrError,
   khqrMd5,
@@ -61,6 +62,29 @@ describe('properties', () => {
         if (verification.valid) expect(verification.data).toEqual(data);
       }),
       { seed: SEED, numRuns: 1500 },
+    );
+  });
+
+  it('fromMinorUnits and toMinorUnits undo each other for every sum up to 10^10 minor units', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 ** 10 }),
+        fc.constantFrom('KHR' as const, 'USD' as const),
+        (minor, currency) => {
+          const text = fromMinorUnits(minor, currency);
+          expect(text).toMatch(currency === 'KHR' ? /^\d+$/ : /^\d+\.\d\d$/);
+          expect(toMinorUnits(text, currency)).toBe(minor);
+          // And a QR made from it carries that sum.
+          const { qr } = generateKhqr({
+            bakongAccountId: 'shop@devb',
+            merchantName: 'Shop',
+            currency,
+            amount: text,
+          });
+          expect(toMinorUnits(decodeKhqr(qr).amount as string, currency)).toBe(minor);
+        },
+      ),
+      { seed: SEED, numRuns: 2000 },
     );
   });
 
