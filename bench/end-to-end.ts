@@ -10,6 +10,7 @@ import { DEV_TOKEN, startSandbox } from '@khqr-checkout/sandbox';
 import type { Page } from 'playwright-core';
 import { startStorefront } from '../apps/storefront/server/storefront.ts';
 import { launchChromium } from '../test-utils/chromium.ts';
+import { temporaryDataDir } from '../test-utils/data-dir.ts';
 import { serveDropInSite } from '../test-utils/drop-in-site.ts';
 import { printTable } from './table.ts';
 
@@ -193,6 +194,7 @@ export async function benchEndToEnd(runsPerPhase = 40, parallel = 8): Promise<vo
   // The proxy as a merchant would run it, defaults included (1 s not-found reuse, no sweeper);
   // only the per-client limit is raised, since every bench page shares one address.
   const proxy = createKhqrProxy({
+    database: temporaryDataDir('bench-e2e'),
     bakong: { token: DEV_TOKEN, baseUrl: sandbox.url },
     merchant: { accounts: [MERCHANT], name: 'Bench Shop' },
     basePath: '/api/khqr',
@@ -262,7 +264,7 @@ export async function benchEndToEnd(runsPerPhase = 40, parallel = 8): Promise<vo
         const started = await startStorefront({
           port: 0,
           sandboxPort: 0,
-          ordersFile: null,
+          dataDir: null,
           env: {},
         });
         shop = started;

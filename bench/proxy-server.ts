@@ -3,10 +3,12 @@
 import { createKhqrProxy } from '@khqr-checkout/proxy';
 import { listen } from '@khqr-checkout/proxy/node';
 import { DEV_TOKEN, startSandbox } from '@khqr-checkout/sandbox';
+import { temporaryDataDir } from '../test-utils/data-dir.ts';
 
 const checkouts = Number(process.argv[2] ?? 100);
 const sandbox = await startSandbox({ port: 0 });
 const proxy = createKhqrProxy({
+  database: temporaryDataDir('bench-proxy'),
   bakong: {
     token: DEV_TOKEN,
     baseUrl: sandbox.url,

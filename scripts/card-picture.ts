@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { createKhqrProxy } from '@khqr-checkout/proxy';
 import { DEV_TOKEN, startSandbox } from '@khqr-checkout/sandbox';
 import { launchChromium } from '../test-utils/chromium.ts';
+import { temporaryDataDir } from '../test-utils/data-dir.ts';
 import { serveDropInSite } from '../test-utils/drop-in-site.ts';
 
 const OUT = new URL('../docs/card.png', import.meta.url);
@@ -12,6 +13,7 @@ const MERCHANT = 'phsar_khmer@devb';
 
 const sandbox = await startSandbox({ port: 0 });
 const proxy = createKhqrProxy({
+  database: temporaryDataDir('card-picture'),
   bakong: { token: DEV_TOKEN, baseUrl: sandbox.url },
   merchant: { accounts: [MERCHANT], name: 'Phsar Khmer', city: 'Phnom Penh' },
   basePath: '/api/khqr',

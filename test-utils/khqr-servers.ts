@@ -9,6 +9,7 @@ import {
   BROWSER_TEST_PORT_REACT18,
   TEST_MERCHANT,
 } from './browser-constants.ts';
+import { temporaryDataDir } from './data-dir.ts';
 
 export interface KhqrServers {
   sandbox: Sandbox;
@@ -21,6 +22,7 @@ export interface KhqrServers {
 export async function startKhqrServers(): Promise<KhqrServers> {
   const sandbox = await startSandbox({ port: 0 });
   const proxy = createKhqrProxy({
+    database: temporaryDataDir('browser-tests'),
     bakong: {
       token: DEV_TOKEN,
       baseUrl: sandbox.url,

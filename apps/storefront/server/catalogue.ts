@@ -55,6 +55,14 @@ export const PRODUCTS: Product[] = [
   },
 ];
 
+/**
+ * Donations the plain page takes, by the bill number its browser-made QR carries: the amount is
+ * fixed here, on the server, whatever the QR says.
+ */
+export const DONATIONS: Record<string, { amountMinor: number; currency: KhqrCurrency }> = {
+  DONATION: { amountMinor: 4000, currency: 'KHR' },
+};
+
 /** The total of `items` in minor units of `currency`, or an error message. */
 export function total(
   items: Array<{ id: string; qty: number }>,

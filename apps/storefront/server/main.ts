@@ -13,6 +13,7 @@ console.log(`
   Phsar Khmer demo shop   ${shop.url}
   ${shop.bankAppUrl ? `Sandbox bank app        ${shop.bankAppUrl}   (pay or fail QRs here)` : 'Real Bakong             BAKONG_BASE_URL (no sandbox)'}
   Plain HTML page         ${shop.url}/plain.html
+  Data (orders, ledger)   ${shop.dataDir}
 
   Ctrl-C stops everything.
 `);

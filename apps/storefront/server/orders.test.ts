@@ -1,52 +1,116 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openEmbedded, type PaidEvent, type SqlDatabase } from '@khqr-checkout/proxy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { total } from './catalogue.ts';
 import { OrderBook } from './orders.ts';
 
 let dir: string;
-let file: string;
-beforeEach(() => {
+let db: SqlDatabase;
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'khqr-orders-'));
-  file = join(dir, 'data', 'orders.json');
+  db = await openEmbedded(dir);
+}, 60_000);
+afterAll(async () => {
+  await db?.close();
+  rmSync(dir, { recursive: true, force: true });
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const paidEvent = (orderId: string, amountMinor: number, currency: 'KHR' | 'USD'): PaidEvent => ({
+  id: `evt_${orderId}`,
+  type: 'khqr.paid',
+  md5: 'a'.repeat(32),
+  checkoutId: 'c1',
+  orderId,
+  amountMinor,
+  currency,
+  toAccountId: 'phsar_khmer@devb',
+  transactionHash: 'f'.repeat(64),
+  paidAt: 1_000,
+  late: false,
+  settledAt: 2_000,
+});
 
 describe('OrderBook', () => {
-  it('keeps orders across a restart, paid state and checkout included', () => {
-    const book = new OrderBook(file);
-    const a = book.create({ items: [{ id: 'krama', qty: 2 }], currency: 'KHR', totalMinor: 40000 });
-    const b = book.create({ items: [{ id: 'krama', qty: 1 }], currency: 'USD', totalMinor: 500 });
-    book.update(a.id, { status: 'paid', paidAt: 1, transactionHash: 'abc' });
-    const again = new OrderBook(file);
-    expect(again.get(a.id)).toEqual(book.get(a.id));
-    expect(again.get(a.id)?.status).toBe('paid');
-    expect(again.get(b.id)?.status).toBe('awaiting-payment');
-    expect(again.list().map((o) => o.id)).toEqual(book.list().map((o) => o.id));
+  it('keeps orders across a restart (the database closed and opened again), paid state and checkout included', async () => {
+    const book = await OrderBook.open(db);
+    const a = await book.create({
+      items: [{ id: 'krama', qty: 2 }],
+      currency: 'KHR',
+      totalMinor: 40000,
+    });
+    const b = await book.create({
+      items: [{ id: 'krama', qty: 1 }],
+      currency: 'USD',
+      totalMinor: 500,
+    });
+    const checkout = { qr: '0002…', md5: 'b'.repeat(32), expiresAt: 9, checkoutId: 'c2' };
+    await book.setCheckout(b.id, checkout);
+    expect(await book.markPaid(paidEvent(a.id, 40000, 'KHR'))).toBe('paid');
+    await db.close();
+    db = await openEmbedded(dir);
+    const again = await OrderBook.open(db);
+    expect(await again.get(a.id)).toMatchObject({
+      status: 'paid',
+      paidEventId: `evt_${a.id}`,
+      transactionHash: 'f'.repeat(64),
+    });
+    expect(await again.get(b.id)).toMatchObject({
+      status: 'awaiting-payment',
+      checkout,
+      md5: checkout.md5,
+    });
+    expect((await again.list()).map((o) => o.id)).toEqual(expect.arrayContaining([a.id, b.id]));
   });
 
-  it('writes through a temporary file and leaves none behind', () => {
-    const book = new OrderBook(file);
-    book.create({ items: [{ id: 'krama', qty: 1 }], currency: 'KHR', totalMinor: 20000 });
-    expect(readdirSync(join(dir, 'data'))).toEqual(['orders.json']);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveLength(1);
+  it('marks paid once: a redelivered event changes nothing', async () => {
+    const book = await OrderBook.open(db);
+    const order = await book.create({
+      items: [{ id: 'krama', qty: 1 }],
+      currency: 'USD',
+      totalMinor: 500,
+    });
+    const event = paidEvent(order.id, 500, 'USD');
+    expect(await book.markPaid(event)).toBe('paid');
+    const first = await book.get(order.id);
+    expect(await book.markPaid({ ...event, paidAt: 5_000 })).toBe('already-paid');
+    expect(await book.get(order.id)).toEqual(first);
   });
 
-  it('refuses to start over an unreadable orders file, and leaves it as it was', () => {
-    new OrderBook(file);
-    writeFileSync(file, '[{"id": "KH-1", "status": "paid"');
-    expect(() => new OrderBook(file)).toThrow(/not valid JSON.*Move it away/);
-    expect(readFileSync(file, 'utf8')).toBe('[{"id": "KH-1", "status": "paid"');
-    writeFileSync(file, '{"orders": []}');
-    expect(() => new OrderBook(file)).toThrow(/does not hold a list/);
+  it('never marks an order paid for another amount or currency, or an unknown order', async () => {
+    const book = await OrderBook.open(db);
+    const order = await book.create({
+      items: [{ id: 'silk-wallet', qty: 10 }],
+      currency: 'USD',
+      totalMinor: 10000,
+    });
+    expect(await book.markPaid(paidEvent(order.id, 1, 'USD'))).toBe('amount-mismatch');
+    expect(await book.markPaid(paidEvent(order.id, 10000, 'KHR'))).toBe('amount-mismatch');
+    expect(await book.markPaid(paidEvent('KH-NOPE', 10000, 'USD'))).toBe('unknown-order');
+    expect((await book.get(order.id))?.status).toBe('awaiting-payment');
   });
 
-  it('keeps orders in memory only when given no file', () => {
-    const book = new OrderBook(null);
-    book.create({ items: [{ id: 'krama', qty: 1 }], currency: 'KHR', totalMinor: 20000 });
-    expect(book.list()).toHaveLength(1);
-    expect(existsSync(join(dir, 'data'))).toBe(false);
+  it('throws, and changes nothing, when the paid write fails', async () => {
+    const book = await OrderBook.open(db);
+    const order = await book.create({
+      items: [{ id: 'krama', qty: 1 }],
+      currency: 'KHR',
+      totalMinor: 20000,
+    });
+    // A real database refusal: a trigger that rejects every update of the orders table.
+    await db.query(`create or replace function shop.refuse() returns trigger language plpgsql as
+      $$ begin raise exception 'disk full (test)'; end $$`);
+    await db.query(
+      'create trigger refuse before update on shop.orders for each row execute function shop.refuse()',
+    );
+    try {
+      await expect(book.markPaid(paidEvent(order.id, 20000, 'KHR'))).rejects.toThrow(/disk full/);
+    } finally {
+      await db.query('drop trigger refuse on shop.orders');
+    }
+    expect((await book.get(order.id))?.status).toBe('awaiting-payment');
+    expect(await book.markPaid(paidEvent(order.id, 20000, 'KHR'))).toBe('paid');
   });
 });
 

@@ -1,12 +1,16 @@
 // The shop's own API over HTTP, with its embedded sandbox and proxy: what the pages rely on.
-import { khqrMd5, verifyKhqr } from '@khqr-checkout/khqr';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKhqr, khqrMd5, verifyKhqr } from '@khqr-checkout/khqr';
+import { DEV_TOKEN, startSandbox } from '@khqr-checkout/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from './orders.ts';
 import { startStorefront } from './storefront.ts';
 
 let shop: Awaited<ReturnType<typeof startStorefront>>;
 beforeAll(async () => {
-  shop = await startStorefront({ port: 0, sandboxPort: 0, ordersFile: null, env: {} });
+  shop = await startStorefront({ port: 0, sandboxPort: 0, dataDir: null, env: {} });
 }, 60_000);
 afterAll(() => shop?.close());
 
@@ -55,11 +59,11 @@ describe('the shop API', () => {
     ['an unknown product', { items: [{ id: 'gold', qty: 1 }], currency: 'USD' }, /Unknown/],
     ['a list instead of an object', [1, 2], /currency/],
   ])('refuses %s with 400 and a message', async (_, body, message) => {
-    const before = shop.orders.list().length;
+    const before = (await shop.orders.list()).length;
     const { status, json } = await call('/api/orders', body);
     expect(status).toBe(400);
     expect(json.error).toMatch(message);
-    expect(shop.orders.list()).toHaveLength(before);
+    expect(await shop.orders.list()).toHaveLength(before);
   });
 
   it('refuses a body that is not JSON with 400', async () => {
@@ -96,7 +100,7 @@ describe('the shop API', () => {
     const md5 = created.md5 as string;
     shop.sandbox?.pay({ md5 }, { overrides: { amount: 100 } });
     expect((await check(md5)).json.status).toBe('failed');
-    expect(shop.orders.get(created.id)?.status).toBe('awaiting-payment');
+    expect((await shop.orders.get(created.id))?.status).toBe('awaiting-payment');
   });
 
   it('gives an unpaid order a new QR on request, and the order follows the new one', async () => {
@@ -108,6 +112,133 @@ describe('the shop API', () => {
     expect(md5).not.toBe(created.md5);
     shop.sandbox?.pay({ md5 });
     expect((await check(md5)).json.status).toBe('paid');
-    expect(shop.orders.get(created.id)?.status).toBe('paid');
+    expect((await shop.orders.get(created.id))?.status).toBe('paid');
   });
+});
+
+describe('the shop binds browser-made QRs to its orders', () => {
+  const browserQr = (billNumber: string, amount: string, currency: 'KHR' | 'USD') =>
+    generateKhqr({
+      bakongAccountId: 'phsar_khmer@devb',
+      merchantName: 'Phsar Khmer',
+      currency,
+      amount,
+      billNumber,
+      lifetime: 300,
+    });
+
+  it('refuses a one-cent QR that names a $100 order, and never marks that order paid', async () => {
+    const created = (await order([{ id: 'silk-wallet', qty: 10 }], 'USD')).json as unknown as Order;
+    expect(created.totalMinor).toBe(10_000);
+    const cheap = browserQr(created.id, '0.01', 'USD');
+    const refused = await call('/api/khqr/check', cheap);
+    expect(refused).toMatchObject({ status: 422, json: { error: { code: 'amount_mismatch' } } });
+    // Paying it anyway changes nothing: the proxy never accepted that md5.
+    shop.sandbox?.see(cheap.qr);
+    shop.sandbox?.pay({ qr: cheap.qr });
+    expect((await check(cheap.md5)).status).toBe(404);
+    expect((await shop.orders.get(created.id))?.status).toBe('awaiting-payment');
+  });
+
+  it('accepts a browser QR for exactly the order, and settles it against that order', async () => {
+    const created = (await order([{ id: 'krama', qty: 1 }], 'USD')).json as unknown as Order;
+    const exact = browserQr(created.id, '5.00', 'USD');
+    expect((await call('/api/khqr/check', exact)).json.status).toBe('pending');
+    shop.sandbox?.pay({ qr: exact.qr });
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the not-found cache
+    expect((await check(exact.md5)).json.status).toBe('paid');
+    expect(await shop.orders.get(created.id)).toMatchObject({
+      status: 'paid',
+      paidEventId: `evt_${exact.md5}`,
+    });
+  });
+
+  it('refuses bill numbers of no order, and of an order already paid', async () => {
+    expect((await call('/api/khqr/check', browserQr('KH-NOPE', '5.00', 'USD'))).json).toMatchObject(
+      {
+        error: { code: 'rejected', message: 'No order has this bill number.' },
+      },
+    );
+  });
+
+  it("takes the plain page's donation at its fixed 4,000 riel, and nothing less", async () => {
+    expect((await call('/api/khqr/check', browserQr('DONATION', '100', 'KHR'))).json).toMatchObject(
+      { error: { code: 'amount_mismatch' } },
+    );
+    const gift = browserQr('DONATION', '4000', 'KHR');
+    expect((await call('/api/khqr/check', gift)).json.status).toBe('pending');
+    shop.sandbox?.pay({ qr: gift.qr });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await check(gift.md5)).json.status).toBe('paid');
+    const donations = (await shop.orders.list()).filter((o) => o.kind === 'donation');
+    expect(donations).toEqual([
+      expect.objectContaining({ status: 'paid', totalMinor: 4000, currency: 'KHR' }),
+    ]);
+  });
+});
+
+describe('paid orders survive what goes wrong', () => {
+  it('keeps retrying onPaid while the order book cannot be written, then marks the order paid', async () => {
+    const created = (await order([{ id: 'iced-coffee', qty: 1 }])).json as unknown as Order;
+    const db = shop.database;
+    await db.query(`create or replace function shop.refuse() returns trigger language plpgsql as
+      $$ begin raise exception 'disk full (test)'; end $$`);
+    await db.query(
+      'create trigger refuse before update on shop.orders for each row execute function shop.refuse()',
+    );
+    try {
+      shop.sandbox?.pay({ md5: created.md5 as string });
+      // The payment is the shop's: the page hears "paid", the order is not marked yet.
+      expect((await check(created.md5 as string)).json.status).toBe('paid');
+      expect((await shop.orders.get(created.id))?.status).toBe('awaiting-payment');
+      const health = (await call('/api/khqr/health')).json;
+      expect(health.settlements).toMatchObject({ undelivered: 1 });
+    } finally {
+      await db.query('drop trigger refuse on shop.orders');
+    }
+    // The first retry comes within 30 s (10 s here), with no page open.
+    for (let i = 0; i < 60 && (await shop.orders.get(created.id))?.status !== 'paid'; i++)
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    expect((await shop.orders.get(created.id))?.status).toBe('paid');
+  }, 30_000);
+
+  it('settles a checkout paid while the shop was down, after a restart', async () => {
+    const bank = await startSandbox({ port: 0, accounts: ['phsar_khmer@devb'] });
+    const dir = mkdtempSync(join(tmpdir(), 'khqr-shop-restart-'));
+    const env = {
+      BAKONG_TOKEN: DEV_TOKEN,
+      BAKONG_BASE_URL: bank.url,
+      KHQR_MERCHANT_ACCOUNTS: 'phsar_khmer@devb',
+    };
+    try {
+      const first = await startStorefront({ port: 0, dataDir: dir, env });
+      const created = (
+        await (
+          await fetch(`${first.url}/api/orders`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ items: [{ id: 'krama', qty: 1 }], currency: 'KHR' }),
+          })
+        ).json()
+      ).valueOf() as Order;
+      await first.close();
+      bank.see(created.checkout?.qr as string);
+      bank.pay({ md5: created.md5 as string });
+      const second = await startStorefront({ port: 0, dataDir: dir, env });
+      try {
+        const answer = await fetch(`${second.url}/api/khqr/check`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ md5: created.md5 }),
+        });
+        expect(await answer.json()).toMatchObject({ status: 'paid' });
+        expect((await second.orders.get(created.id))?.status).toBe('paid');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await bank.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

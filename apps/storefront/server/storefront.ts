@@ -1,14 +1,21 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromMinorUnits, type KhqrCurrency } from '@khqr-checkout/khqr';
-import { type CreatedCheckout, createKhqrProxy, type PaidEvent } from '@khqr-checkout/proxy';
+import { fromMinorUnits, type KhqrCurrency, khqrMd5 } from '@khqr-checkout/khqr';
+import {
+  type CreatedCheckout,
+  createKhqrProxy,
+  openEmbedded,
+  type PaidEvent,
+} from '@khqr-checkout/proxy';
 import { nodeHandler } from '@khqr-checkout/proxy/node';
 import { DEV_TOKEN, type Sandbox, startSandbox } from '@khqr-checkout/sandbox';
 import { createServer as createVite, defaultClientConditions } from 'vite';
 import { buildDropIn } from '../../../packages/element/drop-in.build.ts';
-import { PRODUCTS, total } from './catalogue.ts';
+import { DONATIONS, PRODUCTS, total } from './catalogue.ts';
 import { OrderBook } from './orders.ts';
 
 /** Options of {@link startStorefront}; the environment fills what is not given. */
@@ -18,8 +25,11 @@ export interface StorefrontOptions {
   host?: string;
   /** The embedded sandbox's port when no real Bakong is configured. @default 4010 */
   sandboxPort?: number;
-  /** Orders file. @default apps/storefront/data/orders.json; null keeps them in memory */
-  ordersFile?: string | null;
+  /**
+   * The data directory: one embedded database holds the proxy's ledger and the shop's orders.
+   * @default KHQR_DATA_DIR, else apps/storefront/data; null uses a temporary one, removed on close
+   */
+  dataDir?: string | null;
   /** The sandbox/proxy grace after expiry, ms. @default 30000 */
   graceMs?: number;
   /** Lifetime of server-created QRs, seconds. @default 300 */
@@ -65,21 +75,36 @@ export async function startStorefront(options: StorefrontOptions = {}) {
   const merchantAccount = (env.KHQR_MERCHANT_ACCOUNTS ?? 'phsar_khmer@devb')
     .split(',')[0]
     ?.trim() as string;
-  const orders = new OrderBook(
-    options.ordersFile === undefined ? join(APP_ROOT, 'data', 'orders.json') : options.ordersFile,
-  );
+  const temporary = options.dataDir === null;
+  const dataDir =
+    options.dataDir ??
+    (temporary
+      ? mkdtempSync(join(tmpdir(), 'khqr-shop-'))
+      : (env.KHQR_DATA_DIR ?? join(APP_ROOT, 'data')));
+  // One embedded database for the proxy's ledger and the shop's orders.
+  const database = await openEmbedded(dataDir);
+  const orders = await OrderBook.open(database);
 
-  const fulfil = (event: PaidEvent) => {
-    // Fulfilment happens here, on the server, once the proxy has verified the payment.
-    const id = event.orderId ?? event.billNumber;
-    const order = id ? orders.get(id) : undefined;
-    if (order && order.status !== 'paid') {
-      orders.update(order.id, {
-        status: 'paid',
-        paidAt: event.paidAt,
-        transactionHash: event.transactionHash,
+  // Fulfilment happens here, on the server, once the proxy has verified and recorded the payment.
+  // It may run more than once for one payment (at least once): markPaid is idempotent, and a
+  // failed write throws, so the proxy delivers the event again later.
+  const fulfil = async (event: PaidEvent) => {
+    if (!event.orderId) return; // a QR bound to no order: nothing to fulfil
+    if (event.orderId.startsWith('DONATION-')) {
+      await orders.create({
+        id: event.orderId,
+        kind: 'donation',
+        items: [],
+        currency: event.currency,
+        totalMinor: event.amountMinor,
       });
     }
+    const result = await orders.markPaid(event);
+    if (result === 'amount-mismatch' || result === 'unknown-order')
+      console.error('[storefront] a paid event does not match its order', {
+        orderId: event.orderId,
+        result,
+      });
   };
   const proxy = createKhqrProxy({
     bakong: {
@@ -89,13 +114,35 @@ export async function startStorefront(options: StorefrontOptions = {}) {
     merchant: { accounts: [merchantAccount], name: 'Phsar Khmer', city: 'Phnom Penh' },
     basePath: '/api/khqr',
     graceMs: options.graceMs ?? 30_000,
-    sweeper: true,
     onPaid: fulfil,
-    // In sandbox mode, every QR the shop shows is "seen" by the sandbox's bank app, as if the
-    // customer's phone had scanned the screen, so it can be paid from the bank-app page.
-    validate: (qr) => {
+    database,
+    // A QR made in the browser names its order in the bill number, which the page writes: the
+    // order, its amount and its currency come from the order book, and the proxy refuses a QR
+    // for any other amount. The plain page's donation QR binds to the fixed donation.
+    validate: async (qr, decoded) => {
+      const bill = decoded.billNumber ?? '';
+      const donation = DONATIONS[bill];
+      let bound: { orderId: string; amount: string; currency: KhqrCurrency } | string;
+      if (donation) {
+        bound = {
+          orderId: `DONATION-${khqrMd5(qr).slice(0, 16)}`,
+          amount: fromMinorUnits(donation.amountMinor, donation.currency),
+          currency: donation.currency,
+        };
+      } else {
+        const order = bill ? await orders.get(bill) : undefined;
+        if (order?.kind !== 'order') return 'No order has this bill number.';
+        if (order.status === 'paid') return 'This order is paid already.';
+        bound = {
+          orderId: order.id,
+          amount: fromMinorUnits(order.totalMinor, order.currency),
+          currency: order.currency,
+        };
+      }
+      // In sandbox mode, every QR the shop shows is "seen" by the sandbox's bank app, as if the
+      // customer's phone had scanned the screen, so it can be paid from the bank-app page.
       sandbox?.see(qr);
-      return true;
+      return bound;
     },
     logger: {
       info() {},
@@ -109,7 +156,7 @@ export async function startStorefront(options: StorefrontOptions = {}) {
   const dropIn = await buildDropIn();
 
   async function checkoutFor(orderId: string): Promise<CreatedCheckout> {
-    const order = orders.get(orderId);
+    const order = await orders.get(orderId);
     if (!order) throw new Error('no order');
     const checkout = await proxy.createCheckout({
       amount: fromMinorUnits(order.totalMinor, order.currency),
@@ -119,7 +166,7 @@ export async function startStorefront(options: StorefrontOptions = {}) {
       ttl: options.checkoutTtl ?? 300,
     });
     sandbox?.see(checkout.qr);
-    orders.update(order.id, { md5: checkout.md5, checkout });
+    await orders.setCheckout(order.id, checkout);
     return checkout;
   }
 
@@ -133,7 +180,7 @@ export async function startStorefront(options: StorefrontOptions = {}) {
         sandbox: Boolean(sandbox),
       });
     }
-    if (path === '/api/orders' && req.method === 'GET') return json(res, 200, orders.list());
+    if (path === '/api/orders' && req.method === 'GET') return json(res, 200, await orders.list());
     if (path === '/api/orders' && req.method === 'POST') {
       const b = await body(req).catch(() => null);
       const currency = b?.currency === 'USD' ? 'USD' : b?.currency === 'KHR' ? 'KHR' : null;
@@ -143,22 +190,22 @@ export async function startStorefront(options: StorefrontOptions = {}) {
       const sum = total(items, currency as KhqrCurrency);
       if (typeof sum === 'string') return json(res, 400, { error: sum });
       // Only what the order needs is kept, whatever else the client sent.
-      const order = orders.create({
+      const order = await orders.create({
         items: items.map(({ id, qty }) => ({ id, qty })),
         currency,
         totalMinor: sum,
       });
       await checkoutFor(order.id);
-      return json(res, 201, orders.get(order.id));
+      return json(res, 201, await orders.get(order.id));
     }
     const match = /^\/api\/orders\/([\w-]+)(\/checkout)?$/.exec(path);
-    const order = match ? orders.get(match[1] as string) : undefined;
+    const order = match ? await orders.get(match[1] as string) : undefined;
     if (match && !order) return json(res, 404, { error: 'No such order.' });
     if (match && !match[2] && req.method === 'GET') return json(res, 200, order);
     if (match?.[2] && req.method === 'POST') {
       if (order?.status === 'paid') return json(res, 409, { error: 'This order is paid.' });
       await checkoutFor((order as { id: string }).id);
-      return json(res, 201, orders.get((order as { id: string }).id));
+      return json(res, 201, await orders.get((order as { id: string }).id));
     }
     return json(res, 404, { error: 'No such route.' });
   }
@@ -208,6 +255,8 @@ export async function startStorefront(options: StorefrontOptions = {}) {
   const url = `http://${address.address}:${address.port}`;
   return {
     url,
+    dataDir,
+    database,
     bankAppUrl: sandbox?.bankAppUrl ?? null,
     sandbox,
     orders,
@@ -216,6 +265,8 @@ export async function startStorefront(options: StorefrontOptions = {}) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await vite.close();
       await proxy.close();
+      await database.close();
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
       await sandbox?.close();
     },
   };

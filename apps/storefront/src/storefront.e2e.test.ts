@@ -19,7 +19,7 @@ beforeAll(async () => {
   shop = await startStorefront({
     port: 0,
     sandboxPort: 0,
-    ordersFile: join(dataDir, 'orders.json'),
+    dataDir,
     graceMs: 2000,
     env: {},
   });
@@ -57,7 +57,7 @@ async function buy(page: Page, product = 'Cotton krama scarf'): Promise<string> 
 
 /** Pays or fails in the sandbox bank app: the order's own QR when given, else the newest one. */
 async function bank(action: 'Pay' | 'Fail', orderId?: string) {
-  const md5 = orderId === undefined ? undefined : shop.orders.get(orderId)?.checkout?.md5;
+  const md5 = orderId === undefined ? undefined : (await shop.orders.get(orderId))?.checkout?.md5;
   if (orderId !== undefined && !md5) throw new Error(`order ${orderId} has no checkout`);
   const tab = await browser.newPage();
   await tab.goto(shop.bankAppUrl as string);
@@ -89,7 +89,7 @@ describe('the demo shop, end to end', () => {
     await expect
       .poll(() => page.getByTestId('order-status').textContent(), { timeout: 15_000 })
       .toBe('Paid');
-    expect(shop.orders.get(id)?.status).toBe('paid');
+    expect((await shop.orders.get(id))?.status).toBe('paid');
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -105,7 +105,7 @@ describe('the demo shop, end to end', () => {
     await page.waitForTimeout(6000);
     // About every 2 s (± 20 %) after the first check at 1 s.
     expect(checks.length).toBeGreaterThanOrEqual(3);
-    shop.sandbox?.pay({ md5: shop.orders.get(id)?.checkout?.md5 as string });
+    shop.sandbox?.pay({ md5: (await shop.orders.get(id))?.checkout?.md5 as string });
     await page
       .getByRole('status')
       .filter({ hasText: 'Thank you! Payment received.' })
@@ -119,17 +119,17 @@ describe('the demo shop, end to end', () => {
     await bank('Fail', id);
     await page.getByText('ការទូទាត់បរាជ័យ').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(shots, '3-checkout-failed.png') });
-    expect(shop.orders.get(id)?.status).toBe('awaiting-payment');
+    expect((await shop.orders.get(id))?.status).toBe('awaiting-payment');
     await page.close();
   });
 
   it('a reload in the middle keeps the same checkout, then completes', async () => {
     const page = await browser.newPage();
     const id = await buy(page, 'Silk wallet');
-    const qrBefore = shop.orders.get(id)?.checkout?.qr;
+    const qrBefore = (await shop.orders.get(id))?.checkout?.qr;
     await page.reload();
     await page.getByRole('img', { name: /KHQR/ }).waitFor();
-    expect(shop.orders.get(id)?.checkout?.qr).toBe(qrBefore);
+    expect((await shop.orders.get(id))?.checkout?.qr).toBe(qrBefore);
     await bank('Pay', id);
     await page.getByRole('status').filter({ hasText: 'Thank you!' }).waitFor({ timeout: 15_000 });
     await page.close();
@@ -166,7 +166,7 @@ describe('the demo shop, end to end', () => {
     const quick = await startStorefront({
       port: 0,
       sandboxPort: 0,
-      ordersFile: null,
+      dataDir: null,
       graceMs: 500,
       checkoutTtl: 3,
       env: {},
@@ -187,7 +187,7 @@ describe('the demo shop, end to end', () => {
       await page.screenshot({ path: join(shots, '7-checkout-expired.png') });
       await page.getByRole('button', { name: 'បង្កើត QR ថ្មី' }).click();
       await page.getByText('កំពុងរង់ចាំការទូទាត់').first().waitFor({ timeout: 15_000 });
-      expect(quick.orders.list()[0]?.status).toBe('awaiting-payment');
+      expect((await quick.orders.list())[0]?.status).toBe('awaiting-payment');
       expect(problems).toEqual([]);
       await page.close();
     } finally {

@@ -34,6 +34,7 @@ beforeAll(async () => {
   dropIn = await buildDropIn();
   sandbox = await startSandbox({ port: 0 });
   proxy = createKhqrProxy({
+    database: temporaryDataDir('drop-in-e2e'),
     bakong: { token: DEV_TOKEN, baseUrl: sandbox.url },
     merchant: { accounts: [MERCHANT], name: 'Plain Shop' },
     basePath: '/api/khqr',
@@ -81,6 +82,7 @@ afterAll(async () => {
 });
 
 import { createRequire } from 'node:module';
+import { temporaryDataDir } from '../../../test-utils/data-dir.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -49,11 +49,25 @@ export interface CreatedCheckout {
   checkoutId: string;
 }
 
-/** The merchant's own check of a browser-generated QR: return false or a reason to refuse it. */
+/** The order a browser-generated QR belongs to, as the merchant's server knows it. */
+export interface ValidatedOrder {
+  /** Your order id: handed back in `onPaid`, never taken from the QR. */
+  orderId: string;
+  /** What the order costs (major units, as `createCheckout` takes it): the payment must match. */
+  amount: number | string;
+  currency: KhqrCurrency;
+}
+
+/**
+ * The merchant's own check of a browser-generated QR. Return the order it pays (found by the
+ * bill number, say) with the amount and currency the order expects; the proxy refuses a QR for
+ * another amount and settles the payment against that order. Return `false` or a reason to
+ * refuse it; `true` accepts it bound to no order (a donation of any amount).
+ */
 export type ValidateHook = (
   qr: string,
   decoded: KhqrData,
-) => boolean | string | Promise<boolean | string>;
+) => ValidatedOrder | boolean | string | Promise<ValidatedOrder | boolean | string>;
 
 /** Slack for clocks between the browser and the server, ms. */
 export const CLOCK_SKEW_MS = 5_000;
@@ -165,20 +179,39 @@ export async function acceptBrowserQr(
       `A QR must expire within ${MAX_LIFETIME_SECONDS / 60} minutes.`,
     );
   }
-  if (validate) {
-    let verdict: boolean | string;
-    try {
-      verdict = await validate(qr, data);
-    } catch {
-      verdict = false;
-    }
-    if (verdict !== true) {
-      throw new ProxyError(
-        422,
-        'rejected',
-        typeof verdict === 'string' ? verdict : 'The merchant does not accept this QR.',
-      );
-    }
+  if (!validate) return recordFor(qr, data, 'browser', {});
+  let verdict: ValidatedOrder | boolean | string;
+  try {
+    verdict = await validate(qr, data);
+  } catch {
+    verdict = false;
   }
-  return recordFor(qr, data, 'browser', {});
+  if (verdict === true) return recordFor(qr, data, 'browser', {});
+  if (typeof verdict !== 'object' || verdict === null) {
+    throw new ProxyError(
+      422,
+      'rejected',
+      typeof verdict === 'string' ? verdict : 'The merchant does not accept this QR.',
+    );
+  }
+  const record = recordFor(qr, data, 'browser', { orderId: verdict.orderId });
+  let expected: number | undefined;
+  try {
+    expected = toMinorUnits(verdict.amount, verdict.currency);
+  } catch {
+    expected = undefined;
+  }
+  if (typeof verdict.orderId !== 'string' || verdict.orderId === '' || expected === undefined) {
+    throw new Error(
+      '[khqr-proxy] validate must return {orderId, amount, currency} with a valid amount, true, false or a reason.',
+    );
+  }
+  if (verdict.currency !== record.currency || expected !== record.amountMinor) {
+    throw new ProxyError(
+      422,
+      'amount_mismatch',
+      'This QR does not carry the amount of the order it names; make a new one.',
+    );
+  }
+  return record;
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `pnpm proxy -- --port 4020`: the proxy as a standalone server beside a PHP or Python site.
-import { createHmac } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { PaidEvent } from './checker.ts';
+import { defaultDataDir } from './database.ts';
 import { listen } from './node.ts';
 import { createKhqrProxy, type KhqrProxyOptions } from './proxy.ts';
 import type { ProxyStore } from './store.ts';
+import { webhookDelivery } from './webhook.ts';
 
 const HELP = `Usage: khqr-proxy [--port 4020] [--host 127.0.0.1]
 
@@ -18,10 +18,13 @@ Configured by environment variables:
   KHQR_ALLOWED_ORIGINS    comma-separated origins of the shop's pages (CORS)
   KHQR_BASE_PATH          mount path of the routes                      default ""
   KHQR_CHECKOUT_SECRET    enables POST /checkouts with "Authorization: Bearer <secret>"
-  KHQR_PAID_WEBHOOK_URL   POSTed a signed JSON event when an order is paid (HMAC-SHA256 of the body
-                          with KHQR_CHECKOUT_SECRET, header X-Khqr-Signature: sha256=<hex>)
+  KHQR_PAID_WEBHOOK_URL   POSTed the paid event {id, type: "khqr.paid", orderId, md5, amountMinor, …},
+                          signed X-Khqr-Signature: t=<unix s>,v1=<HMAC-SHA256(KHQR_CHECKOUT_SECRET,
+                          "<t>.<body>")>; retried until it answers 2xx (first within 30 s, then for 3 days)
+  KHQR_DATA_DIR           the embedded ledger's directory (checkouts, settlements)  default ./.khqr-data
+  DATABASE_URL            postgres://… instead: several instances share one ledger (needs the pg package)
   KHQR_TRUST_PROXY        "1" behind a reverse proxy that sets X-Forwarded-For
-  REDIS_URL               share state between several proxy instances (needs the ioredis package)`;
+  REDIS_URL               share locks and rate limits between instances (needs the ioredis package)`;
 
 function fail(message: string): never {
   console.error(`khqr-proxy: ${message}\n\n${HELP}`);
@@ -73,20 +76,6 @@ if (env.REDIS_URL) {
   store = new RedisStore(new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }));
 }
 
-async function webhook(event: PaidEvent): Promise<void> {
-  const body = JSON.stringify({ type: 'khqr.paid', ...event });
-  const signature = createHmac('sha256', env.KHQR_CHECKOUT_SECRET as string)
-    .update(body)
-    .digest('hex');
-  const response = await fetch(env.KHQR_PAID_WEBHOOK_URL as string, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-khqr-signature': `sha256=${signature}` },
-    body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!response.ok) throw new Error(`webhook answered ${response.status}`);
-}
-
 let options: KhqrProxyOptions;
 try {
   options = {
@@ -98,10 +87,17 @@ try {
     },
     allowedOrigins: list(env.KHQR_ALLOWED_ORIGINS),
     basePath: env.KHQR_BASE_PATH ?? '',
-    sweeper: true,
+    database: env.DATABASE_URL || defaultDataDir(env),
     ...(store ? { store } : {}),
     ...(env.KHQR_CHECKOUT_SECRET ? { checkoutSecret: env.KHQR_CHECKOUT_SECRET } : {}),
-    ...(env.KHQR_PAID_WEBHOOK_URL ? { onPaid: webhook } : {}),
+    ...(env.KHQR_PAID_WEBHOOK_URL
+      ? {
+          onPaid: webhookDelivery({
+            url: env.KHQR_PAID_WEBHOOK_URL,
+            secret: env.KHQR_CHECKOUT_SECRET as string,
+          }),
+        }
+      : {}),
   };
 } catch (error) {
   fail((error as Error).message);
@@ -112,6 +108,10 @@ try {
 } catch (error) {
   fail((error as Error).message);
 }
+await proxy.ready().catch(async (error: Error) => {
+  await proxy.close();
+  fail(`the ledger could not be opened: ${error.message}`);
+});
 const server = await listen(proxy, port, values.host, {
   trustProxy: env.KHQR_TRUST_PROXY === '1',
 }).catch((error: NodeJS.ErrnoException) =>

@@ -5,10 +5,21 @@ export type {
   SourceInfo,
 } from './bakong-client.ts';
 export { BAKONG_HOSTS, checkBaseUrl, createBakongClient } from './bakong-client.ts';
-export type { CheckResult, PaidEvent, ProxyAlert } from './checker.ts';
+export type { CheckResult } from './checker.ts';
 export { verifyPayment } from './checker.ts';
-export type { CheckoutInput, CreatedCheckout, MerchantConfig, ValidateHook } from './checkout.ts';
+export type {
+  CheckoutInput,
+  CreatedCheckout,
+  MerchantConfig,
+  ValidatedOrder,
+  ValidateHook,
+} from './checkout.ts';
+export type { SqlDatabase, SqlQuery } from './database.ts';
+export { defaultDataDir, openDatabase, openEmbedded, openPostgres } from './database.ts';
 export { ProxyError } from './errors.ts';
+export type { PaidEvent, ProxyAlert } from './events.ts';
+export type { CheckoutRow, OutboxHealth, SettlementRow } from './ledger.ts';
+export { Ledger } from './ledger.ts';
 export type { LimiterOptions } from './limiter.ts';
 export type { Logger } from './logger.ts';
 export { consoleLogger } from './logger.ts';
@@ -16,7 +27,20 @@ export type { BakongOutcome, BakongTransaction, UpstreamErrorReason } from './ou
 export { classify, isTransient } from './outcome.ts';
 export type { KhqrProxy, KhqrProxyOptions, RequestContext } from './proxy.ts';
 export { createKhqrProxy } from './proxy.ts';
-export type { CheckoutRecord, CheckoutStatus, ProxyStore, StatusEntry } from './store.ts';
+export type { CrashPoint } from './settlement.ts';
+export { RETRY_DELAYS_MS, RETRY_FOR_MS } from './settlement.ts';
+export type { CheckoutRecord, CheckoutStatus, ProxyStore } from './store.ts';
 export { MemoryStore } from './store.ts';
 export type { TokenHealth } from './token-health.ts';
 export { tokenHealth } from './token-health.ts';
+export type {
+  KhqrWebhookErrorCode,
+  VerifyKhqrWebhookOptions,
+  WebhookDeliveryOptions,
+} from './webhook.ts';
+export {
+  KhqrWebhookError,
+  signKhqrWebhook,
+  verifyKhqrWebhook,
+  webhookDelivery,
+} from './webhook.ts';

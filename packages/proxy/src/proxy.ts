@@ -4,14 +4,7 @@ import {
   createBakongClient,
   type SourceInfo,
 } from './bakong-client.ts';
-import {
-  Checker,
-  type CheckerOptions,
-  type CheckResult,
-  type PaidEvent,
-  type ProxyAlert,
-  RETENTION_MS,
-} from './checker.ts';
+import { Checker, type CheckResult } from './checker.ts';
 import {
   acceptBrowserQr,
   buildCheckout,
@@ -20,9 +13,13 @@ import {
   type MerchantConfig,
   type ValidateHook,
 } from './checkout.ts';
+import { defaultDataDir, openDatabase, type SqlDatabase } from './database.ts';
 import { ProxyError } from './errors.ts';
+import type { PaidEvent, ProxyAlert } from './events.ts';
+import { type CheckoutRow, Ledger } from './ledger.ts';
 import { consoleLogger, type Logger, redacting } from './logger.ts';
-import { MemoryStore, type ProxyStore } from './store.ts';
+import { type CrashPoint, Outbox } from './settlement.ts';
+import { type CheckoutRecord, MemoryStore, type ProxyStore } from './store.ts';
 import { TOKEN_WARNING_MS, tokenHealth } from './token-health.ts';
 
 /** Options of {@link createKhqrProxy}. */
@@ -34,15 +31,29 @@ export interface KhqrProxyOptions {
   merchant: MerchantConfig;
   /** Origins allowed to call the proxy from a browser (CORS). The proxy's own origin always is. No `*`. */
   allowedOrigins?: string[];
-  /** @default a MemoryStore (one instance); use RedisStore for several */
+  /**
+   * Where checkouts and settlements are kept (the ledger): a directory for the embedded database,
+   * a `postgres://` URL (several instances share one; needs the `pg` package), or an open
+   * {@link SqlDatabase} (the proxy then leaves closing it to you).
+   * @default the embedded database in KHQR_DATA_DIR, else `.khqr-data` in the working directory
+   */
+  database?: string | SqlDatabase;
+  /** The Postgres schema of the ledger's tables, so one database can hold several shops. @default 'khqr' */
+  schema?: string;
+  /** Locks and rate limits between instances. @default a MemoryStore; RedisStore for several instances */
   store?: ProxyStore;
   /** Mount path, e.g. `/api/khqr`: routes are `${basePath}/check`, `/deeplink`, `/health`, `/checkouts`. @default '' */
   basePath?: string;
   /** The merchant's own check of browser-generated QRs (e.g. look the bill number up). */
   validate?: ValidateHook;
-  /** Fulfil the order here, never from the browser event. Called exactly once per paid md5. */
+  /**
+   * Fulfil the order here, never from the browser event. Called at least once per payment, after
+   * the payment is committed to the ledger; a throw (or a crash) means it is called again later
+   * with the same `event.id` (first retry within 30 s, then backoff for 3 days). Be idempotent on
+   * `event.id`, and resolve only once the order is durably marked paid.
+   */
   onPaid?: (event: PaidEvent) => void | Promise<void>;
-  /** Operator alerts: amount mismatches, token trouble, a blocked network. */
+  /** Operator alerts: amount mismatches, late payments, failing settlements, token trouble. */
   onAlert?: (alert: ProxyAlert) => void;
   /** Enables `POST /checkouts` for server-to-server creation, authorised by `Bearer <secret>`. */
   checkoutSecret?: string;
@@ -56,12 +67,20 @@ export interface KhqrProxyOptions {
   graceMs?: number;
   /** Check pending md5s through check_transaction_by_md5_list, falling back to single checks. @default false */
   bulk?: boolean;
-  /** Keep checking pending md5s in the background until expiry + grace. @default false */
+  /**
+   * Keep asking Bakong about open checkouts nobody is polling (a closed tab), until expiry plus
+   * grace, and about checkouts that expired without an answer until one comes.
+   * @default { intervalMs: 10000 }
+   */
   sweeper?: boolean | { intervalMs?: number };
+  /** How often the outbox looks for settlements due for (re)delivery, ms. @default 1000 */
+  deliveryIntervalMs?: number;
   /** Per client and per md5, over a window. @default client 120, md5 60 per 60 s */
   rateLimit?: { perClient?: number; perMd5?: number; windowMs?: number };
   /** @default Date.now */
   now?: () => number;
+  /** For tests: runs at each named point of a settlement, so a test can crash the proxy there. */
+  crashAt?: (point: CrashPoint) => void | Promise<void>;
 }
 
 /** Per request context the adapters pass: who is asking. */
@@ -77,7 +96,11 @@ export interface KhqrProxy {
   createCheckout(input: CheckoutInput): Promise<CreatedCheckout>;
   /** The status of a registered md5, as the browser sees it. */
   check(md5: string): Promise<CheckResult>;
-  /** Stops the sweeper and closes the store. */
+  /** Resolves once the ledger is open; rejects with the reason it could not open. */
+  ready(): Promise<void>;
+  /** Delivers every settlement that is due now (the outbox also does so on its own). */
+  deliver(): Promise<void>;
+  /** Stops the background work, and closes the store and the database it opened. */
   close(): Promise<void>;
 }
 
@@ -171,8 +194,8 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     'checkTransactionByMd5' in options.bakong ? (options.token ?? '') : options.bakong.token;
   const client =
     'checkTransactionByMd5' in options.bakong ? options.bakong : createBakongClient(options.bakong);
-  const now = options.now ?? Date.now;
-  const store = options.store ?? new MemoryStore(now);
+  const localNow = options.now ?? Date.now;
+  const store: ProxyStore = options.store ?? new MemoryStore(localNow);
   const logger = redacting(options.logger ?? consoleLogger, () => [
     token,
     ...(options.checkoutSecret ? [options.checkoutSecret] : []),
@@ -188,25 +211,60 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     throw new Error('[khqr-proxy] allowedOrigins cannot be "*": list the shop origins.');
   const base = (options.basePath ?? '').replace(/\/+$/, '');
   const limits = { perClient: 120, perMd5: 60, windowMs: 60_000, ...options.rateLimit };
-  const checkerOptions: CheckerOptions = {
-    client,
-    store,
-    logger,
-    now,
-    notFoundCacheMs: options.notFoundCacheMs ?? 1000,
-    graceMs: options.graceMs ?? 30_000,
-    bulk: options.bulk ?? false,
-    ...(options.onPaid ? { onPaid: options.onPaid } : {}),
-    ...(options.onAlert ? { onAlert: options.onAlert } : {}),
+  const graceMs = options.graceMs ?? 30_000;
+  const alert = (event: ProxyAlert) => {
+    try {
+      options.onAlert?.(event);
+    } catch {
+      // An alert hook must not break a check.
+    }
   };
-  const checker = new Checker(checkerOptions);
+  const crash = options.crashAt ?? (() => undefined);
 
-  const health = tokenHealth(token, now());
+  // The ledger opens in the background; every route waits for it.
+  const where = options.database ?? defaultDataDir();
+  const ownsDatabase = typeof where === 'string';
+  let database: SqlDatabase | undefined;
+  const opened = (async () => {
+    database = typeof where === 'string' ? await openDatabase(where) : where;
+    const ledger = new Ledger(database, localNow, options.schema ?? 'khqr');
+    await ledger.open();
+    logger.info('ledger open', { kind: database.kind, location: database.location });
+    return ledger;
+  })();
+  opened.catch((error: unknown) => {
+    const message = String((error as Error)?.message ?? error);
+    logger.error('the ledger could not be opened: no payment can be recorded', { error: message });
+    alert({ type: 'ledger-unavailable', message });
+  });
+  const ledgerUnavailable = () =>
+    new ProxyError(503, 'ledger_unavailable', 'The payment records are not available right now.');
+
+  let outbox: Outbox | undefined;
+  let checker: Checker | undefined;
+  const parts = opened.then((ledger) => {
+    outbox = new Outbox({ ledger, onPaid: options.onPaid, logger, alert, crash });
+    checker = new Checker({
+      client,
+      ledger,
+      store,
+      outbox,
+      logger,
+      alert,
+      crash,
+      notFoundCacheMs: options.notFoundCacheMs ?? 1000,
+      bulk: options.bulk ?? false,
+    });
+    return { ledger, outbox, checker };
+  });
+  const use = () => parts.catch(() => Promise.reject(ledgerUnavailable()));
+
+  const health = tokenHealth(token, localNow());
   if (health.expiresAt !== null && health.expiringSoon) {
     logger.warn('the Bakong token expires soon: renew it', {
       expiresAt: new Date(health.expiresAt).toISOString(),
     });
-    options.onAlert?.({
+    alert({
       type: 'token-expiring',
       expiresAt: health.expiresAt,
       daysLeft: health.daysLeft ?? 0,
@@ -214,18 +272,15 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
   }
   let probe: { at: number; result: Awaited<ReturnType<BakongClient['probe']>> } | undefined;
 
-  async function register(record: Parameters<ProxyStore['addCheckout']>[0]): Promise<boolean> {
-    const ttl = record.expiresAt - now() + checkerOptions.graceMs + RETENTION_MS;
-    return store.addCheckout(record, ttl);
-  }
-
   async function createCheckout(input: CheckoutInput): Promise<CreatedCheckout> {
+    const { ledger } = await use();
     // Two checkouts of one amount made in the same millisecond (one busy shop, or several proxy
-    // instances on one store) would be the same KHQR, so one md5 for two orders: the store adds
-    // a record only if its md5 is new, and a clash moves the QR's timestamp on by a millisecond.
-    const start = now();
+    // instances on one database) would be the same KHQR, so one md5 for two orders: the ledger
+    // adds a record only if its md5 is new, and a clash moves the QR's timestamp on by a
+    // millisecond. QRs are stamped on the ledger's clock, the one that judges their expiry.
+    const start = ledger.now();
     let record = buildCheckout(merchant, input, start);
-    for (let bump = 1; !(await register(record)); bump++) {
+    for (let bump = 1; !(await ledger.add(record, graceMs)); bump++) {
       if (bump > MAX_CLASH_BUMPS)
         throw new ProxyError(503, 'busy', 'Could not make a unique QR; try again.');
       record = buildCheckout(merchant, input, start + bump);
@@ -257,24 +312,36 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     const body = await readBody(request);
     const md5 = md5Of(body);
     await limit(`md5:${md5}`, limits.perMd5);
-    let record = await store.getCheckout(md5);
-    if (!record) {
+    const { ledger, checker } = await use();
+    let row = await ledger.get(md5);
+    if (!row) {
       if (body.qr === undefined)
         throw new ProxyError(404, 'unknown_md5', 'This checkout is not known here.');
       if (typeof body.qr !== 'string' || body.qr.length > 512)
         throw new ProxyError(400, 'invalid_qr', 'qr must be a KHQR string.');
-      const accepted = await acceptBrowserQr(md5, body.qr, merchant, now(), options.validate);
-      await register(accepted);
-      record = (await store.getCheckout(md5)) ?? accepted;
-      logger.info('browser QR accepted', { md5, checkoutId: record.checkoutId });
+      const accepted: CheckoutRecord = await acceptBrowserQr(
+        md5,
+        body.qr,
+        merchant,
+        ledger.now(),
+        options.validate,
+      );
+      await ledger.add(accepted, graceMs);
+      row = (await ledger.get(md5)) as CheckoutRow;
+      logger.info('browser QR accepted', {
+        md5,
+        checkoutId: row.checkoutId,
+        ...(row.orderId ? { orderId: row.orderId } : {}),
+      });
     }
-    return json(200, await checker.check(record));
+    return json(200, await checker.check(row));
   }
 
   async function postDeeplink(request: Request, context: RequestContext): Promise<Response> {
     await limit(`client:${context.clientIp ?? 'unknown'}`, limits.perClient);
     const md5 = md5Of(await readBody(request));
-    const record = await store.getCheckout(md5);
+    const { ledger } = await use();
+    const record = await ledger.get(md5);
     if (!record) throw new ProxyError(404, 'unknown_md5', 'This checkout is not known here.');
     const outcome = await client.generateDeepLink(record.qr, options.sourceInfo);
     if (outcome.kind !== 'success')
@@ -283,18 +350,48 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
   }
 
   async function getHealth(): Promise<Response> {
-    const at = now();
+    const at = localNow();
     if (!probe || at - probe.at > 60_000) probe = { at, result: await client.probe() };
     const t = tokenHealth(token, at);
+    const [ledgerState, storeProblem] = await Promise.all([
+      use().then(
+        async ({ ledger }) => ({ ok: true as const, ledger, outbox: await ledger.outboxHealth() }),
+        () => ({ ok: false as const }),
+      ),
+      store
+        .problem?.()
+        .catch(
+          (error: unknown) =>
+            `The store does not answer: ${String((error as Error)?.message ?? error)}`,
+        ) ?? null,
+    ]);
     const messages = {
       reachable: 'Bakong answers from this network.',
       blocked:
         'Bakong answered 403: it only answers Cambodian IP addresses. Run the proxy on a server in Cambodia, or through a relay there.',
       unreachable: 'Bakong could not be reached (network, DNS or timeout).',
     };
-    const ok = probe.result === 'reachable' && !t.expired;
+    const ok = probe.result === 'reachable' && !t.expired && ledgerState.ok && !storeProblem;
+    const ledgerNow = ledgerState.ok ? ledgerState.ledger.now() : at;
     return json(ok ? 200 : 503, {
       ok,
+      ledger: ledgerState.ok
+        ? { ok: true, kind: ledgerState.ledger.db.kind }
+        : {
+            ok: false,
+            message: 'The ledger could not be opened or does not answer; see the logs.',
+          },
+      settlements: ledgerState.ok
+        ? {
+            undelivered: ledgerState.outbox.undelivered,
+            oldestUndeliveredAgeMs:
+              ledgerState.outbox.oldestUndeliveredAt === null
+                ? null
+                : Math.max(0, ledgerNow - ledgerState.outbox.oldestUndeliveredAt),
+            abandoned: ledgerState.outbox.abandoned,
+          }
+        : null,
+      store: { ok: !storeProblem, ...(storeProblem ? { message: storeProblem } : {}) },
       token: {
         expiresAt: t.expiresAt,
         daysLeft: t.daysLeft,
@@ -391,44 +488,57 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     }
   }
 
+  // The sweeper: checkouts nobody is polling (a customer who paid and closed the tab) are still
+  // asked about until expiry plus grace, and those that expired without an answer until one comes.
   let sweeper: ReturnType<typeof setInterval> | undefined;
-  if (options.sweeper) {
-    const intervalMs = (typeof options.sweeper === 'object' && options.sweeper.intervalMs) || 5000;
+  const sweep = options.sweeper ?? true;
+  if (sweep) {
+    const intervalMs = (typeof sweep === 'object' && sweep.intervalMs) || 10_000;
     let sweeping = false;
-    sweeper = setInterval(async () => {
+    const tick = async () => {
       if (sweeping) return;
       sweeping = true;
       try {
-        for (const md5 of await store.pending()) {
-          const record = await store.getCheckout(md5);
-          if (!record) {
-            await store.settle(md5);
-            continue;
-          }
-          const status = await store.getStatus(md5);
-          if (status && now() - status.checkedAt < intervalMs) continue;
-          await checker.check(record).catch(() => undefined);
+        const { ledger, checker } = await parts;
+        const now = ledger.now();
+        for (const row of await ledger.due(now - intervalMs)) {
+          // Reconciliation has no page waiting: once a minute is enough.
+          if (row.reconcile && row.checkedAt !== null && now - row.checkedAt < 60_000) continue;
+          await checker.refresh(row).catch(() => undefined);
         }
       } catch (error) {
         logger.error('sweeper failed', { error: String((error as Error)?.message ?? error) });
       } finally {
         sweeping = false;
       }
-    }, intervalMs);
+    };
+    sweeper = setInterval(() => void tick(), intervalMs);
     sweeper.unref?.();
   }
+  void parts.then(
+    ({ outbox }) => outbox.start(options.deliveryIntervalMs ?? 1000),
+    () => undefined,
+  );
 
   return {
     handler,
     createCheckout,
     async check(md5) {
-      const record = await store.getCheckout(md5);
-      if (!record) throw new ProxyError(404, 'unknown_md5', 'This checkout is not known here.');
-      return checker.check(record);
+      const { ledger, checker } = await use();
+      const row = await ledger.get(md5);
+      if (!row) throw new ProxyError(404, 'unknown_md5', 'This checkout is not known here.');
+      return checker.check(row);
+    },
+    ready: () => opened.then(() => undefined),
+    async deliver() {
+      await (await use()).outbox.tick();
     },
     async close() {
       clearInterval(sweeper);
+      await outbox?.stop();
       await store.close();
+      await opened.catch(() => undefined);
+      if (ownsDatabase) await database?.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CheckoutRecord, ProxyStore, StatusEntry } from './store.ts';
+import type { ProxyStore } from './store.ts';
 
 // A fixed window: the first hit starts it, atomically.
 const HIT = `local c = redis.call('INCR', KEYS[1])
@@ -13,8 +13,8 @@ export interface RedisStoreOptions {
 }
 
 /**
- * A store in Redis (an `ioredis` client), so several proxy instances share registrations,
- * statuses, single-flight locks, rate limits and the exactly-once `onPaid` claim.
+ * A store in Redis (an `ioredis` client), so several proxy instances share single-flight locks
+ * and rate limits. Checkouts and settlements live in the ledger (Postgres), never only here.
  * @example
  * import { Redis } from 'ioredis';
  * const store = new RedisStore(new Redis(process.env.REDIS_URL));
@@ -27,36 +27,6 @@ export class RedisStore implements ProxyStore {
     options: RedisStoreOptions = {},
   ) {
     this.prefix = options.prefix ?? 'khqr:';
-  }
-
-  async addCheckout(record: CheckoutRecord, ttlMs: number): Promise<boolean> {
-    const added = await this.redis.set(
-      this.key('co', record.md5),
-      JSON.stringify(record),
-      'PX',
-      Math.max(1, Math.round(ttlMs)),
-      'NX',
-    );
-    if (added !== 'OK') return false;
-    await this.redis.zadd(this.key('pending'), record.expiresAt, record.md5);
-    return true;
-  }
-
-  async getCheckout(md5: string): Promise<CheckoutRecord | null> {
-    return this.read<CheckoutRecord>(await this.redis.get(this.key('co', md5)));
-  }
-
-  async getStatus(md5: string): Promise<StatusEntry | null> {
-    return this.read<StatusEntry>(await this.redis.get(this.key('st', md5)));
-  }
-
-  async setStatus(md5: string, entry: StatusEntry, ttlMs: number): Promise<void> {
-    await this.redis.set(
-      this.key('st', md5),
-      JSON.stringify(entry),
-      'PX',
-      Math.max(1, Math.round(ttlMs)),
-    );
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
@@ -85,12 +55,22 @@ export class RedisStore implements ProxyStore {
     return { count, resetMs: ttl > 0 ? ttl : windowMs };
   }
 
-  async pending(): Promise<string[]> {
-    return this.redis.zrange(this.key('pending'), '0', '499');
-  }
-
-  async settle(md5: string): Promise<void> {
-    await this.redis.zrem(this.key('pending'), md5);
+  /**
+   * An evicting Redis (`maxmemory-policy` other than `noeviction`) may drop a lock mid-check, so
+   * two instances ask Bakong at once: `/health` says so. (Checkouts and settlements are never in
+   * Redis, so eviction cannot lose a payment.)
+   */
+  async problem(): Promise<string | null> {
+    let policy: string | undefined;
+    try {
+      const answer = (await this.redis.call('config', 'get', 'maxmemory-policy')) as string[];
+      policy = answer[1];
+    } catch {
+      return null; // CONFIG is disabled on some managed Redis services: nothing to tell.
+    }
+    return policy && policy !== 'noeviction'
+      ? `Redis evicts keys (maxmemory-policy ${policy}): set it to noeviction so locks and rate limits hold.`
+      : null;
   }
 
   /** Closes the Redis connection (it was given to the store, so the store ends it). */
@@ -100,14 +80,5 @@ export class RedisStore implements ProxyStore {
 
   private key(kind: string, id = ''): string {
     return `${this.prefix}${kind}${id ? `:${id}` : ''}`;
-  }
-
-  private read<T>(text: string | null): T | null {
-    if (text === null) return null;
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      return null;
-    }
   }
 }

@@ -1,14 +1,19 @@
 // Sandbox + proxy over real HTTP on 127.0.0.1, with every response and log line captured so the
 // suite can prove the token and payer IDs never leave the server.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   createKhqrProxy,
   type KhqrProxy,
   type KhqrProxyOptions,
   type Logger,
   MemoryStore,
+  openEmbedded,
   type PaidEvent,
   type ProxyAlert,
   type ProxyStore,
+  type SqlDatabase,
 } from '@khqr-checkout/proxy';
 import { listen } from '@khqr-checkout/proxy/node';
 import { RedisStore } from '@khqr-checkout/proxy/redis';
@@ -88,8 +93,10 @@ export async function startProxy(
       alerts.push(alert);
     },
     graceMs: 2000,
+    sweeper: false,
     ...rest,
   });
+  await proxy.ready();
   const server = await listen(proxy, 0);
   return {
     proxy,
@@ -111,23 +118,51 @@ export async function startProxy(
   };
 }
 
-/** The store kinds the suite runs against. */
-export type StoreKind = 'memory' | 'redis';
+/**
+ * The set-ups the suite runs against: one instance on the embedded database (the default), or
+ * two instances sharing a real Postgres server and a real Redis, as a merchant runs several.
+ */
+export type SetupKind = 'embedded' | 'postgres';
 
-let prefixes = 0;
-/** A fresh store; Redis stores of one call share a fresh key prefix, as several instances would. */
-export function storesFor(
-  kind: StoreKind,
+let embedded: Promise<{ database: SqlDatabase; dir: string }> | undefined;
+/** One embedded database per test file, in a temporary directory; each set-up gets its own schema. */
+export function embeddedDatabase(): Promise<SqlDatabase> {
+  embedded ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'khqr-ledger-'));
+    return { database: await openEmbedded(dir), dir };
+  })();
+  return embedded.then((e) => e.database);
+}
+
+/** Closes the file's embedded database and removes its directory. */
+export async function closeEmbeddedDatabase(): Promise<void> {
+  if (!embedded) return;
+  const { database, dir } = await embedded;
+  embedded = undefined;
+  await database.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+let schemas = 0;
+/** A schema name no other set-up of this process uses. */
+export const freshSchema = () => `t${process.pid}_${++schemas}`;
+
+/** What each instance of a set-up is given: where its ledger is, and its coordination store. */
+export async function setupFor(
+  kind: SetupKind,
   count: number,
-  redisUrl?: string,
+  servers: { postgresUrl?: string; redisUrl?: string },
   now?: () => number,
-): ProxyStore[] {
-  if (kind === 'memory') return [new MemoryStore(now)];
-  const prefix = `khqr-test-${process.pid}-${++prefixes}:`;
-  return Array.from(
-    { length: count },
-    () => new RedisStore(new Redis(redisUrl as string), { prefix }),
-  );
+): Promise<Array<{ database: string | SqlDatabase; schema: string; store: ProxyStore }>> {
+  const schema = freshSchema();
+  if (kind === 'embedded')
+    return [{ database: await embeddedDatabase(), schema, store: new MemoryStore(now) }];
+  const prefix = `khqr-test-${process.pid}-${schema}:`;
+  return Array.from({ length: count }, () => ({
+    database: servers.postgresUrl as string,
+    schema,
+    store: new RedisStore(new Redis(servers.redisUrl as string), { prefix }),
+  }));
 }
 
 export const startBank = () => startSandbox({ port: 0, accounts: [MERCHANT, ...PAYERS] });

@@ -1,0 +1,173 @@
+// node:fs and node:path are imported where the embedded database opens, so that a Fetch runtime
+// (Workers) with a Postgres database never loads them.
+
+/** One statement's rows. */
+export type Rows = Record<string, unknown>[];
+
+/** What runs SQL inside a transaction. */
+export interface SqlQuery {
+  query(text: string, params?: unknown[]): Promise<Rows>;
+}
+
+/**
+ * A Postgres database the ledger keeps its tables in: the embedded one (PGlite, in a data
+ * directory) or a Postgres server (`pg`). Both speak the same SQL.
+ */
+export interface SqlDatabase extends SqlQuery {
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: SqlQuery) => Promise<T>): Promise<T>;
+  /** `embedded` shares this process's clock; `postgres` is another machine's. */
+  readonly kind: 'embedded' | 'postgres';
+  /** Where it is, for a log line: a directory, or a URL without its password. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+/** The data directory when none is given: `KHQR_DATA_DIR`, else `.khqr-data` in the working directory. */
+export function defaultDataDir(env: Record<string, string | undefined> = processEnv()): string {
+  return env.KHQR_DATA_DIR || '.khqr-data';
+}
+
+function processEnv(): Record<string, string | undefined> {
+  return (
+    (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {}
+  );
+}
+
+/**
+ * Opens a database: a `postgres://` URL connects to a Postgres server (needs the `pg` package),
+ * anything else is a directory for the embedded database (created on first use).
+ * @example
+ * const database = await openDatabase(process.env.DATABASE_URL ?? './.khqr-data');
+ */
+export async function openDatabase(where: string): Promise<SqlDatabase> {
+  return /^postgres(ql)?:\/\//i.test(where) ? openPostgres(where) : openEmbedded(where);
+}
+
+/**
+ * The embedded database in `dir`: Postgres compiled to WASM (PGlite), no server to run. A
+ * committed transaction is on disk when it resolves, so it survives `kill -9`. One process at a
+ * time: a lock file refuses a second one, which would corrupt it.
+ */
+export async function openEmbedded(dir: string): Promise<SqlDatabase> {
+  const [{ PGlite }, { existsSync, mkdirSync, renameSync, rmSync }, { join, resolve }] =
+    await Promise.all([import('@electric-sql/pglite'), import('node:fs'), import('node:path')]);
+  const root = resolve(dir);
+  mkdirSync(root, { recursive: true });
+  const unlock = await lockDirectory(root);
+  try {
+    const data = join(root, 'pgdata');
+    if (!existsSync(join(data, 'PG_VERSION'))) {
+      // A first start killed half-way must not leave a half-made database behind: make it
+      // aside, then move it into place in one rename.
+      const fresh = join(root, `pgdata.creating-${process.pid}`);
+      rmSync(fresh, { recursive: true, force: true });
+      const made = await PGlite.create(fresh);
+      await made.close();
+      renameSync(fresh, data);
+    }
+    const db = await PGlite.create(data);
+    return {
+      kind: 'embedded',
+      location: root,
+      query: async (text, params) => (await db.query(text, params)).rows as Rows,
+      transaction: (fn) =>
+        db.transaction((tx) => fn({ query: async (t, p) => (await tx.query(t, p)).rows as Rows })),
+      async close() {
+        await db.close();
+        unlock();
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+/** Takes `dir/khqr.lock` for this process, or throws naming the process that holds it. */
+async function lockDirectory(dir: string): Promise<() => void> {
+  const [{ readFileSync, rmSync, writeFileSync }, { join }] = await Promise.all([
+    import('node:fs'),
+    import('node:path'),
+  ]);
+  const file = join(dir, 'khqr.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        try {
+          if (readFileSync(file, 'utf8') === String(process.pid)) rmSync(file);
+        } catch {
+          // already gone
+        }
+      };
+      process.once('exit', release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(file, 'utf8'));
+      if (holder !== process.pid && !alive(holder)) {
+        // Left by a process that died (kill -9, a crash): take it over.
+        rmSync(file, { force: true });
+        continue;
+      }
+      throw new Error(
+        `[khqr-proxy] The data directory ${dir} is in use by process ${holder}. One process opens an embedded database at a time: stop the other, give this one its own KHQR_DATA_DIR, or use Postgres (DATABASE_URL) for several instances.`,
+      );
+    }
+  }
+  throw new Error(`[khqr-proxy] Could not lock the data directory ${dir}.`);
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A Postgres server through a `pg` pool (the `pg` package must be installed). */
+export async function openPostgres(url: string): Promise<SqlDatabase> {
+  let Pool: typeof import('pg').Pool;
+  try {
+    const pg = await import('pg');
+    Pool = (pg.default ?? pg).Pool;
+  } catch {
+    throw new Error(
+      '[khqr-proxy] DATABASE_URL is a Postgres URL but the "pg" package is not installed: add it to your project (pg@8).',
+    );
+  }
+  const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  await pool.query('select 1');
+  const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return {
+    kind: 'postgres',
+    location,
+    query: async (text, params) => (await pool.query(text, params)).rows as Rows,
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn({
+          query: async (t, p) => (await client.query(t, p)).rows as Rows,
+        });
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

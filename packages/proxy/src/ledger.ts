@@ -1,0 +1,346 @@
+import type { SqlDatabase, SqlQuery } from './database.ts';
+import type { PaidEvent } from './events.ts';
+import type { CheckoutRecord, CheckoutStatus } from './store.ts';
+
+/** A checkout as the ledger holds it: what was issued, what the page sees, whether it is watched. */
+export interface CheckoutRow extends CheckoutRecord {
+  /** What the page sees. */
+  state: CheckoutStatus;
+  /** Why it failed: Bakong said so, or the money did not match the order. */
+  reason: 'bakong' | 'mismatch' | null;
+  /** When Bakong last answered about it (ms on the ledger clock), or null. */
+  checkedAt: number | null;
+  /** Until when a payment still counts as on time: the QR's expiry plus grace (ms). */
+  watchUntil: number;
+  /** The server still asks Bakong about it: not paid, and a payment could still arrive. */
+  watching: boolean;
+  /** Reached `watchUntil` with no conclusive answer (outage, quota): asked again until one comes. */
+  reconcile: boolean;
+}
+
+/** A settlement in the outbox. */
+export interface SettlementRow {
+  eventId: string;
+  md5: string;
+  event: PaidEvent;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  deliveredAt: number | null;
+  lastError: string | null;
+  gaveUpAt: number | null;
+}
+
+/** What `/health` shows of the outbox. */
+export interface OutboxHealth {
+  undelivered: number;
+  oldestUndeliveredAt: number | null;
+  abandoned: number;
+}
+
+const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const num = (value: unknown): number => Number(value);
+const numOrNull = (value: unknown): number | null =>
+  value === null || value === undefined ? null : Number(value);
+
+/**
+ * The system of record for checkouts and settlements, in Postgres SQL (embedded or a server).
+ * Every state change is one statement or one transaction, so a crash between any two leaves a
+ * state the next start completes.
+ */
+export class Ledger {
+  private readonly t: { checkouts: string; settlements: string };
+  private offset = 0;
+
+  constructor(
+    readonly db: SqlDatabase,
+    private readonly localNow: () => number,
+    readonly schema = 'khqr',
+  ) {
+    if (!SCHEMA.test(schema))
+      throw new Error(
+        `[khqr-proxy] Invalid database schema name ${JSON.stringify(schema)}: use lowercase letters, digits and _.`,
+      );
+    this.t = { checkouts: `${schema}.checkouts`, settlements: `${schema}.settlements` };
+  }
+
+  /**
+   * Time on the ledger's clock. Every instance on one Postgres server reads the server's clock
+   * (through an offset measured at start and every 10 minutes), so skewed instances agree on
+   * expiry; the embedded database shares this process's clock.
+   */
+  now(): number {
+    return Math.round(this.localNow() + this.offset);
+  }
+
+  /** Creates the tables if they are missing (one instance at a time), and reads the clock. */
+  async open(): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      // Several instances starting at once must not race on CREATE … IF NOT EXISTS.
+      await tx.query('select pg_advisory_xact_lock(7345100)');
+      await tx.query(`create schema if not exists ${this.schema}`);
+      await tx.query(`create table if not exists ${this.t.checkouts} (
+        md5 text primary key,
+        qr text not null,
+        checkout_id text not null,
+        source text not null,
+        order_id text,
+        bill_number text,
+        amount_minor double precision not null,
+        currency text not null,
+        to_account text not null,
+        created_at double precision not null,
+        expires_at double precision not null,
+        state text not null default 'pending',
+        reason text,
+        checked_at double precision,
+        watch_until double precision not null,
+        watching boolean not null default true,
+        reconcile boolean not null default false
+      )`);
+      await tx.query(
+        `create index if not exists checkouts_watching on ${this.t.checkouts} (checked_at) where watching`,
+      );
+      await tx.query(`create table if not exists ${this.t.settlements} (
+        event_id text primary key,
+        md5 text not null unique references ${this.t.checkouts} (md5),
+        event text not null,
+        created_at double precision not null,
+        attempts integer not null default 0,
+        next_attempt_at double precision not null,
+        lease_until double precision,
+        delivered_at double precision,
+        last_error text,
+        gave_up_at double precision
+      )`);
+      await tx.query(
+        `create index if not exists settlements_due on ${this.t.settlements} (next_attempt_at) where delivered_at is null and gave_up_at is null`,
+      );
+    });
+    await this.syncClock();
+  }
+
+  /** Measures how far this process's clock is from the database server's. */
+  async syncClock(): Promise<void> {
+    if (this.db.kind === 'embedded') return;
+    const before = this.localNow();
+    const [row] = await this.db.query('select extract(epoch from clock_timestamp()) * 1000 as t');
+    const after = this.localNow();
+    this.offset = num(row?.t) - (before + after) / 2;
+  }
+
+  /** Adds a checkout unless its md5 is known; resolves whether it was added. */
+  async add(record: CheckoutRecord, graceMs: number): Promise<boolean> {
+    const rows = await this.db.query(
+      `insert into ${this.t.checkouts}
+        (md5, qr, checkout_id, source, order_id, bill_number, amount_minor, currency, to_account,
+         created_at, expires_at, watch_until)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       on conflict (md5) do nothing returning md5`,
+      [
+        record.md5,
+        record.qr,
+        record.checkoutId,
+        record.source,
+        record.orderId ?? null,
+        record.billNumber ?? null,
+        record.amountMinor,
+        record.currency,
+        record.toAccountId,
+        record.createdAt,
+        record.expiresAt,
+        record.expiresAt + graceMs,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  async get(md5: string): Promise<CheckoutRow | null> {
+    const [row] = await this.db.query(`select * from ${this.t.checkouts} where md5 = $1`, [md5]);
+    return row ? toCheckout(row) : null;
+  }
+
+  /**
+   * Records what Bakong answered (not a payment: see {@link settle}). A paid checkout is never
+   * changed by it.
+   */
+  async note(
+    md5: string,
+    change: {
+      state?: CheckoutStatus;
+      reason?: CheckoutRow['reason'];
+      watching?: boolean;
+      reconcile?: boolean;
+      checkedAt: number;
+    },
+  ): Promise<CheckoutRow | null> {
+    const [row] = await this.db.query(
+      `update ${this.t.checkouts} set
+         state = coalesce($2, state),
+         reason = case when $2::text is null then reason else $3 end,
+         watching = coalesce($4, watching),
+         reconcile = coalesce($5, reconcile),
+         checked_at = $6
+       where md5 = $1 and state <> 'paid' returning *`,
+      [
+        md5,
+        change.state ?? null,
+        change.reason ?? null,
+        change.watching ?? null,
+        change.reconcile ?? null,
+        change.checkedAt,
+      ],
+    );
+    return row ? toCheckout(row) : null;
+  }
+
+  /**
+   * Moves a checkout to paid and puts its settlement in the outbox, in one transaction. Resolves
+   * false when it was already paid (another check or instance got there first).
+   */
+  async settle(event: PaidEvent, delivered: boolean): Promise<boolean> {
+    return this.db.transaction(async (tx: SqlQuery) => {
+      const moved = await tx.query(
+        `update ${this.t.checkouts} set state = 'paid', reason = null, watching = false,
+           reconcile = false, checked_at = $2
+         where md5 = $1 and state <> 'paid' returning md5`,
+        [event.md5, event.settledAt],
+      );
+      if (moved.length === 0) return false;
+      await tx.query(
+        `insert into ${this.t.settlements}
+           (event_id, md5, event, created_at, next_attempt_at, delivered_at)
+         values ($1, $2, $3, $4, $4, $5)`,
+        [
+          event.id,
+          event.md5,
+          JSON.stringify(event),
+          event.settledAt,
+          delivered ? event.settledAt : null,
+        ],
+      );
+      return true;
+    });
+  }
+
+  /** Watched checkouts Bakong has not been asked about since `before`, oldest first. */
+  async due(before: number, limit = 100): Promise<CheckoutRow[]> {
+    const rows = await this.db.query(
+      `select * from ${this.t.checkouts}
+       where watching and coalesce(checked_at, 0) < $1
+       order by coalesce(checked_at, 0) limit $2`,
+      [before, limit],
+    );
+    return rows.map(toCheckout);
+  }
+
+  /**
+   * Leases settlements that are due (or the one named) for `leaseMs`, counting the attempt, so
+   * two workers never deliver one at the same time. A crashed worker's lease runs out.
+   */
+  async lease(
+    now: number,
+    leaseMs: number,
+    limit: number,
+    eventId?: string,
+  ): Promise<SettlementRow[]> {
+    const rows = await this.db.query(
+      `update ${this.t.settlements} set lease_until = $2, attempts = attempts + 1
+       where event_id in (
+         select event_id from ${this.t.settlements}
+         where delivered_at is null and gave_up_at is null
+           and ($4::text is null and next_attempt_at <= $1 or event_id = $4)
+           and (lease_until is null or lease_until < $1)
+         order by next_attempt_at limit $3
+         for update skip locked)
+       returning *`,
+      [now, now + leaseMs, limit, eventId ?? null],
+    );
+    return rows.map(toSettlement);
+  }
+
+  async delivered(eventId: string, at: number): Promise<void> {
+    await this.db.query(
+      `update ${this.t.settlements} set delivered_at = $2, lease_until = null, last_error = null
+       where event_id = $1`,
+      [eventId, at],
+    );
+  }
+
+  /** Records a failed delivery: the next attempt at `nextAt`, or none (given up) when null. */
+  async failed(eventId: string, error: string, nextAt: number | null, at: number): Promise<void> {
+    await this.db.query(
+      `update ${this.t.settlements} set lease_until = null, last_error = $2,
+         next_attempt_at = coalesce($3, next_attempt_at),
+         gave_up_at = case when $3::double precision is null then $4::double precision else null end
+       where event_id = $1`,
+      [eventId, error.slice(0, 500), nextAt, at],
+    );
+  }
+
+  async settlement(md5: string): Promise<SettlementRow | null> {
+    const [row] = await this.db.query(`select * from ${this.t.settlements} where md5 = $1`, [md5]);
+    return row ? toSettlement(row) : null;
+  }
+
+  async outboxHealth(): Promise<OutboxHealth> {
+    const [row] = await this.db.query(
+      `select count(*) filter (where delivered_at is null and gave_up_at is null) as undelivered,
+              min(created_at) filter (where delivered_at is null and gave_up_at is null) as oldest,
+              count(*) filter (where gave_up_at is not null) as abandoned
+       from ${this.t.settlements}`,
+    );
+    return {
+      undelivered: num(row?.undelivered ?? 0),
+      oldestUndeliveredAt: numOrNull(row?.oldest),
+      abandoned: num(row?.abandoned ?? 0),
+    };
+  }
+
+  /** Hands a given-up settlement back to the outbox (after a human fixed the handler). */
+  async retry(eventId: string, at: number): Promise<boolean> {
+    const rows = await this.db.query(
+      `update ${this.t.settlements} set gave_up_at = null, next_attempt_at = $2
+       where event_id = $1 and delivered_at is null returning event_id`,
+      [eventId, at],
+    );
+    return rows.length === 1;
+  }
+}
+
+function toCheckout(row: Record<string, unknown>): CheckoutRow {
+  return {
+    md5: row.md5 as string,
+    qr: row.qr as string,
+    checkoutId: row.checkout_id as string,
+    source: row.source as CheckoutRow['source'],
+    ...(row.order_id == null ? {} : { orderId: row.order_id as string }),
+    ...(row.bill_number == null ? {} : { billNumber: row.bill_number as string }),
+    amountMinor: num(row.amount_minor),
+    currency: row.currency as CheckoutRow['currency'],
+    toAccountId: row.to_account as string,
+    createdAt: num(row.created_at),
+    expiresAt: num(row.expires_at),
+    state: row.state as CheckoutStatus,
+    reason: (row.reason as CheckoutRow['reason']) ?? null,
+    checkedAt: numOrNull(row.checked_at),
+    watchUntil: num(row.watch_until),
+    watching: row.watching === true,
+    reconcile: row.reconcile === true,
+  };
+}
+
+function toSettlement(row: Record<string, unknown>): SettlementRow {
+  return {
+    eventId: row.event_id as string,
+    md5: row.md5 as string,
+    event: JSON.parse(row.event as string) as PaidEvent,
+    createdAt: num(row.created_at),
+    attempts: num(row.attempts),
+    nextAttemptAt: num(row.next_attempt_at),
+    deliveredAt: numOrNull(row.delivered_at),
+    lastError: (row.last_error as string | null) ?? null,
+    gaveUpAt: numOrNull(row.gave_up_at),
+  };
+}
