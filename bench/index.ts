@@ -4,12 +4,14 @@ import { benchElement } from './element.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchKhqr } from './khqr.ts';
 import { benchProxy } from './proxy.ts';
+import { benchSettle } from './settle.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   khqr: benchKhqr,
   proxy: benchProxy,
   element: benchElement,
   e2e: benchEndToEnd,
+  settle: benchSettle,
 };
 const names = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = names.filter((n) => !(n in benches));

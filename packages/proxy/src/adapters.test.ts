@@ -7,6 +7,7 @@ import { nodeHandler } from '@khqr-checkout/proxy/node';
 import { DEV_TOKEN, makeJwt, type Sandbox } from '@khqr-checkout/sandbox';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { temporaryDataDir } from '../../../test-utils/data-dir.ts';
 import {
   captureLogger,
   expectNoLeaks,
@@ -193,7 +194,7 @@ describe('khqr-proxy standalone server', () => {
         ],
         {
           cwd: root,
-          env: { PATH: process.env.PATH ?? '', ...env },
+          env: { PATH: process.env.PATH ?? '', KHQR_DATA_DIR: temporaryDataDir('cli'), ...env },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );

@@ -118,6 +118,12 @@ export class Ledger {
         `create index if not exists settlements_due on ${this.t.settlements} (next_attempt_at) where delivered_at is null and gave_up_at is null`,
       );
     });
+    // One process opens an embedded database at a time (a lock file sees to it), so every lease
+    // in it was taken by a process that is gone: deliver those settlements again at once.
+    if (this.db.kind === 'embedded')
+      await this.db.query(
+        `update ${this.t.settlements} set lease_until = null where lease_until is not null and delivered_at is null`,
+      );
     await this.syncClock();
   }
 

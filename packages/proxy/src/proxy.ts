@@ -514,6 +514,12 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     };
     sweeper = setInterval(() => void tick(), intervalMs);
     sweeper.unref?.();
+    // After a restart, open checkouts are asked about at once: a payment made while the proxy
+    // was down settles without waiting for a page.
+    void parts.then(
+      () => tick(),
+      () => undefined,
+    );
   }
   void parts.then(
     ({ outbox }) => outbox.start(options.deliveryIntervalMs ?? 1000),
