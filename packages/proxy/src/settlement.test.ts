@@ -78,58 +78,63 @@ const crashed = (point: CrashPoint) => () => {
   throw new Error(`crash at ${point} (test)`);
 };
 
-describe('a crash at every step of a settlement', () => {
-  it.each<[CrashPoint | 'none', number, number]>([
-    ['answered', 500, 1],
-    ['committed', 500, 1],
-    ['handled', 200, 2],
-    ['none', 200, 1],
-  ])(
-    'crashing at %s (the page gets %i) loses nothing and fulfils the order once (%i deliveries)',
-    async (point, status, deliveries) => {
-      const schema = freshSchema();
-      const shop = orderSystem();
-      const first = await proxyOn(schema, {
-        onPaid: shop.onPaid,
-        ...(point === 'none'
-          ? {}
-          : {
-              crashAt: (at: CrashPoint) => {
-                if (at === point) crashed(point)();
-              },
-            }),
-      });
-      const checkout = await first.proxy.createCheckout({
-        amount: '7.00',
-        currency: 'USD',
-        orderId: 'A-1',
-      });
-      sandbox.pay({ qr: checkout.qr });
-      const answer = await first.post('/check', { md5: checkout.md5 });
-      expect(answer.status).toBe(status);
-      // The process dies here: nothing it had in memory survives.
-      await first.close();
-      open = open.filter((p) => p !== first);
+describe.each(['embedded', 'postgres'])(
+  'a crash at every step of a settlement (%s ledger)',
+  (kind) => {
+    it.each<[CrashPoint | 'none', number, number]>([
+      ['answered', 500, 1],
+      ['committed', 500, 1],
+      ['handled', 200, 2],
+      ['none', 200, 1],
+    ])(
+      'crashing at %s (the page gets %i) loses nothing and fulfils the order once (%i deliveries)',
+      async (point, status, deliveries) => {
+        const schema = freshSchema();
+        const on = kind === 'postgres' ? { database: postgres.url } : {};
+        const shop = orderSystem();
+        const first = await proxyOn(schema, {
+          ...on,
+          onPaid: shop.onPaid,
+          ...(point === 'none'
+            ? {}
+            : {
+                crashAt: (at: CrashPoint) => {
+                  if (at === point) crashed(point)();
+                },
+              }),
+        });
+        const checkout = await first.proxy.createCheckout({
+          amount: '7.00',
+          currency: 'USD',
+          orderId: 'A-1',
+        });
+        sandbox.pay({ qr: checkout.qr });
+        const answer = await first.post('/check', { md5: checkout.md5 });
+        expect(answer.status).toBe(status);
+        // The process dies here: nothing it had in memory survives.
+        await first.close();
+        open = open.filter((p) => p !== first);
 
-      const second = await proxyOn(schema, { onPaid: shop.onPaid });
-      // A delivery lease taken by the dead process runs out before another worker may deliver.
-      sandbox.clock.advance(61_000);
-      expect((await second.post('/check', { md5: checkout.md5 })).json).toMatchObject({
-        status: 'paid',
-      });
-      await second.proxy.deliver();
-      sandbox.clock.advance(RETRY_DELAYS_MS[0] as number);
-      await second.proxy.deliver();
+        const second = await proxyOn(schema, { ...on, onPaid: shop.onPaid });
+        // A delivery lease taken by the dead process runs out before another worker may deliver.
+        sandbox.clock.advance(61_000);
+        expect((await second.post('/check', { md5: checkout.md5 })).json).toMatchObject({
+          status: 'paid',
+        });
+        await second.proxy.deliver();
+        sandbox.clock.advance(RETRY_DELAYS_MS[0] as number);
+        await second.proxy.deliver();
 
-      expect(shop.paid).toEqual(new Map([['A-1', `evt_${checkout.md5}`]]));
-      expect(shop.deliveries).toHaveLength(deliveries);
-      expect(new Set(shop.deliveries.map((e) => e.id))).toEqual(new Set([`evt_${checkout.md5}`]));
-      expect((await second.get('/health')).json).toMatchObject({
-        settlements: { undelivered: 0, abandoned: 0 },
-      });
-    },
-  );
-});
+        expect(shop.paid).toEqual(new Map([['A-1', `evt_${checkout.md5}`]]));
+        expect(shop.deliveries).toHaveLength(deliveries);
+        expect(new Set(shop.deliveries.map((e) => e.id))).toEqual(new Set([`evt_${checkout.md5}`]));
+        expect((await second.get('/health')).json).toMatchObject({
+          settlements: { undelivered: 0, abandoned: 0 },
+        });
+      },
+    );
+  },
+);
 
 describe('a handler that fails', () => {
   let receiver: Server;
