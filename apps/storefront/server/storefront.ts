@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,10 +68,6 @@ async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
  */
 export async function startStorefront(options: StorefrontOptions = {}) {
   const env = options.env ?? process.env;
-  const real = Boolean(env.BAKONG_TOKEN && env.BAKONG_BASE_URL);
-  const sandbox: Sandbox | null = real
-    ? null
-    : await startSandbox({ port: options.sandboxPort ?? 4010 });
   const merchantAccount = (env.KHQR_MERCHANT_ACCOUNTS ?? 'phsar_khmer@devb')
     .split(',')[0]
     ?.trim() as string;
@@ -81,6 +77,16 @@ export async function startStorefront(options: StorefrontOptions = {}) {
     (temporary
       ? mkdtempSync(join(tmpdir(), 'khqr-shop-'))
       : (env.KHQR_DATA_DIR ?? join(APP_ROOT, 'data')));
+  mkdirSync(dataDir, { recursive: true });
+  const real = Boolean(env.BAKONG_TOKEN && env.BAKONG_BASE_URL);
+  // The embedded sandbox keeps its payments in the data directory too, as Bakong keeps its own:
+  // a shop killed mid-checkout and started again finds the payment made meanwhile.
+  const sandbox: Sandbox | null = real
+    ? null
+    : await startSandbox({
+        port: options.sandboxPort ?? 4010,
+        persist: join(dataDir, 'sandbox.json'),
+      });
   // One embedded database for the proxy's ledger and the shop's orders.
   const database = await openEmbedded(dataDir);
   const orders = await OrderBook.open(database);

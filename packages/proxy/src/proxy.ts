@@ -241,10 +241,15 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     new ProxyError(503, 'ledger_unavailable', 'The payment records are not available right now.');
 
   let outbox: Outbox | undefined;
-  let checker: Checker | undefined;
+  let clockSync: ReturnType<typeof setInterval> | undefined;
   const parts = opened.then((ledger) => {
     outbox = new Outbox({ ledger, onPaid: options.onPaid, logger, alert, crash });
-    checker = new Checker({
+    // A Postgres server's clock is every instance's: keep this instance's offset from it fresh.
+    if (ledger.db.kind === 'postgres') {
+      clockSync = setInterval(() => void ledger.syncClock().catch(() => undefined), 600_000);
+      clockSync.unref?.();
+    }
+    const checker = new Checker({
       client,
       ledger,
       store,
@@ -541,6 +546,7 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     },
     async close() {
       clearInterval(sweeper);
+      clearInterval(clockSync);
       await outbox?.stop();
       await store.close();
       await opened.catch(() => undefined);

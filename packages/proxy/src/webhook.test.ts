@@ -394,9 +394,10 @@ describe('webhookDelivery against a real node:http receiver', () => {
   });
 });
 
-const WEBHOOK_MD = readFileSync(new URL('../WEBHOOK.md', import.meta.url), 'utf8');
+// The receivers merchants copy from the README are the ones these tests run.
+const WEBHOOK_MD = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
-/** The body of the only fenced block of `lang` in WEBHOOK.md. */
+/** The body of the only fenced block of `lang` in the README. */
 function codeBlock(lang: string): string {
   const blocks = [
     ...WEBHOOK_MD.matchAll(new RegExp(`^\`\`\`${lang}\\n([\\s\\S]*?)^\`\`\`$`, 'gm')),
@@ -405,7 +406,7 @@ function codeBlock(lang: string): string {
   return blocks[0]?.[1] ?? '';
 }
 
-describe('WEBHOOK.md', () => {
+describe('the README webhook receivers', () => {
   it("its test vector is this module's signature", async () => {
     const vector = /secret `([^`]+)`, `t=(\d+)`, body\s+`([^`]+)`\s+→ `v1=([0-9a-f]{64})`/.exec(
       WEBHOOK_MD,

@@ -90,14 +90,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   );
   const faults = new FaultTable(options.seed ?? 1);
   let counters: Counters = {};
-  let saveTimer: NodeJS.Timeout | undefined;
-  const save = () => {
-    if (!options.persist || saveTimer) return;
-    saveTimer = setTimeout(flush, 50);
-  };
+  // Every change is on disk before the sandbox answers, as a payment Bakong reports is durable:
+  // a process killed right after a payment still has it when it starts again.
+  const save = () => flush();
   const flush = () => {
-    clearTimeout(saveTimer);
-    saveTimer = undefined;
     if (!options.persist) return;
     // Written beside and renamed, so a crash never leaves half a file.
     const tmp = `${options.persist}.${process.pid}.tmp`;
