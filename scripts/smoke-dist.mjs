@@ -1,6 +1,9 @@
 // After `pnpm build`: the published entries work from plain Node ESM, without the source condition.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const khqr = await import('@khqr-checkout/khqr');
 const compat = await import('@khqr-checkout/khqr/compat');
@@ -28,6 +31,9 @@ const { startSandbox, DEV_TOKEN } = await import('@khqr-checkout/sandbox');
 const { createKhqrProxy } = await import('@khqr-checkout/proxy');
 const { listen } = await import('@khqr-checkout/proxy/node');
 const sandbox = await startSandbox({ port: 0 });
+// The proxy's default ledger: the embedded database in KHQR_DATA_DIR.
+const dataDir = mkdtempSync(join(tmpdir(), 'khqr-smoke-'));
+process.env.KHQR_DATA_DIR = dataDir;
 try {
   const proxy = createKhqrProxy({
     bakong: { token: DEV_TOKEN, baseUrl: sandbox.url },
@@ -45,7 +51,10 @@ try {
   assert.equal(status.status, 'paid');
   await server.close();
   await proxy.close();
-  console.log('dist smoke test: @khqr-checkout/proxy answers paid from its build');
+  assert.ok(existsSync(join(dataDir, 'pgdata', 'PG_VERSION')), 'the ledger is in KHQR_DATA_DIR');
+  console.log(
+    'dist smoke test: @khqr-checkout/proxy answers paid from its build, ledger in KHQR_DATA_DIR',
+  );
 
   sandbox.pay({ qr });
   const response = await fetch(`${sandbox.url}/v1/check_transaction_by_md5`, {
@@ -58,5 +67,6 @@ try {
   assert.equal(answer.data.amount, 1.5);
 } finally {
   await sandbox.close();
+  rmSync(dataDir, { recursive: true, force: true });
 }
 console.log('dist smoke test: @khqr-checkout/sandbox serves from its build');

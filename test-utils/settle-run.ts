@@ -20,6 +20,8 @@ export interface SettleRunOptions {
   timeoutMs?: number;
   /** A seeded random, so a failing run can be repeated. */
   seed?: number;
+  /** Receives the proxy's output (its JSON log lines), for a run that needs looking into. */
+  log?: (text: string) => void;
 }
 
 export interface SettleRunResult {
@@ -159,6 +161,10 @@ export async function runSettle(options: SettleRunOptions): Promise<SettleRunRes
       proc.stderr?.on('data', (chunk: Buffer) => {
         output += chunk;
       });
+      if (options.log) {
+        proc.stdout?.on('data', (chunk: Buffer) => options.log?.(String(chunk)));
+        proc.stderr?.on('data', (chunk: Buffer) => options.log?.(String(chunk)));
+      }
       proc.once('exit', (code) => {
         if (!url || startTimesMs.length === 0)
           reject(new Error(`khqr-proxy exited (${code}):\n${output}`));
