@@ -272,8 +272,8 @@ export async function startStorefront(options: StorefrontOptions = {}) {
       await vite.close();
       await proxy.close();
       await database.close();
-      if (temporary) rmSync(dataDir, { recursive: true, force: true });
       await sandbox?.close();
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

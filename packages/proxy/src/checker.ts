@@ -79,7 +79,7 @@ export class Checker {
       const started = this.o.ledger.now();
       while (this.o.ledger.now() - started < 3000) {
         await new Promise((resolve) => setTimeout(resolve, 50));
-        const fresh = await this.o.ledger.get(row.md5);
+        const fresh = await this.o.ledger.get(row.md5, true);
         if (fresh && ((fresh.checkedAt ?? 0) >= started || fresh.state === 'paid')) return fresh;
       }
       return row;

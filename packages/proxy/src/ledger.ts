@@ -52,6 +52,21 @@ const numOrNull = (value: unknown): number | null =>
 export class Ledger {
   private readonly t: { checkouts: string; settlements: string };
   private offset = 0;
+  /**
+   * Checkouts read or written lately, so a page's poll costs no query. An embedded database has
+   * one writer, this process, so what it holds stays true; on Postgres another instance may
+   * write, so an entry is trusted for a second only (the "not found" reuse window).
+   */
+  private readonly cache = new Map<string, { row: CheckoutRow; at: number }>();
+  private readonly cacheMs: number;
+  /** Bumped by every write of an md5, so a read that raced a write is not remembered. */
+  private readonly writes = new Map<string, number>();
+  /**
+   * When Bakong last said "not found", not yet written (embedded only): one statement writes them
+   * all before the sweeper reads, instead of a disk write per poll. Losing them in a crash costs
+   * one early check after the restart, nothing more.
+   */
+  private readonly unwrittenChecks = new Map<string, number>();
 
   constructor(
     readonly db: SqlDatabase,
@@ -63,6 +78,7 @@ export class Ledger {
         `[khqr-proxy] Invalid database schema name ${JSON.stringify(schema)}: use lowercase letters, digits and _.`,
       );
     this.t = { checkouts: `${schema}.checkouts`, settlements: `${schema}.settlements` };
+    this.cacheMs = db.kind === 'embedded' ? Number.POSITIVE_INFINITY : 1000;
   }
 
   /**
@@ -159,12 +175,35 @@ export class Ledger {
         record.expiresAt + graceMs,
       ],
     );
+    this.invalidate(record.md5);
     return rows.length === 1;
   }
 
-  async get(md5: string): Promise<CheckoutRow | null> {
+  /** A checkout; `fresh` reads the database even when a recent copy is at hand. */
+  async get(md5: string, fresh = false): Promise<CheckoutRow | null> {
+    const cached = this.cache.get(md5);
+    if (!fresh && cached && this.localNow() - cached.at < this.cacheMs) return cached.row;
+    const before = this.writes.get(md5);
     const [row] = await this.db.query(`select * from ${this.t.checkouts} where md5 = $1`, [md5]);
-    return row ? toCheckout(row) : null;
+    if (!row) return null;
+    const read = toCheckout(row);
+    return this.writes.get(md5) === before ? this.remember(read) : read;
+  }
+
+  private invalidate(md5: string): void {
+    this.cache.delete(md5);
+    this.writes.set(md5, (this.writes.get(md5) ?? 0) + 1);
+    if (this.writes.size > 20_000) this.writes.clear();
+  }
+
+  private remember(row: CheckoutRow): CheckoutRow {
+    this.cache.delete(row.md5);
+    this.cache.set(row.md5, { row, at: this.localNow() });
+    if (this.cache.size > 20_000) {
+      // Oldest first: Map keeps insertion order, and every read re-inserts.
+      for (const md5 of [...this.cache.keys()].slice(0, 2_000)) this.cache.delete(md5);
+    }
+    return row;
   }
 
   /**
@@ -181,6 +220,17 @@ export class Ledger {
       checkedAt: number;
     },
   ): Promise<CheckoutRow | null> {
+    const onlyChecked =
+      change.state === undefined &&
+      change.reason === undefined &&
+      change.watching === undefined &&
+      change.reconcile === undefined;
+    const cached = this.cache.get(md5);
+    if (onlyChecked && this.db.kind === 'embedded' && cached) {
+      this.unwrittenChecks.set(md5, change.checkedAt);
+      return this.remember({ ...cached.row, checkedAt: change.checkedAt });
+    }
+    this.unwrittenChecks.delete(md5);
     const [row] = await this.db.query(
       `update ${this.t.checkouts} set
          state = coalesce($2, state),
@@ -198,7 +248,8 @@ export class Ledger {
         change.checkedAt,
       ],
     );
-    return row ? toCheckout(row) : null;
+    this.invalidate(md5);
+    return row ? this.remember(toCheckout(row)) : null;
   }
 
   /**
@@ -206,6 +257,15 @@ export class Ledger {
    * false when it was already paid (another check or instance got there first).
    */
   async settle(event: PaidEvent, delivered: boolean): Promise<boolean> {
+    this.invalidate(event.md5);
+    try {
+      return await this.settleOnce(event, delivered);
+    } finally {
+      this.invalidate(event.md5);
+    }
+  }
+
+  private settleOnce(event: PaidEvent, delivered: boolean): Promise<boolean> {
     return this.db.transaction(async (tx: SqlQuery) => {
       const moved = await tx.query(
         `update ${this.t.checkouts} set state = 'paid', reason = null, watching = false,
@@ -232,6 +292,7 @@ export class Ledger {
 
   /** Watched checkouts Bakong has not been asked about since `before`, oldest first. */
   async due(before: number, limit = 100): Promise<CheckoutRow[]> {
+    await this.writeChecks();
     const rows = await this.db.query(
       `select * from ${this.t.checkouts}
        where watching and coalesce(checked_at, 0) < $1
@@ -239,6 +300,19 @@ export class Ledger {
       [before, limit],
     );
     return rows.map(toCheckout);
+  }
+
+  /** Writes the "not found" times kept in memory, in one statement. */
+  async writeChecks(): Promise<void> {
+    if (this.unwrittenChecks.size === 0) return;
+    const checks = [...this.unwrittenChecks];
+    this.unwrittenChecks.clear();
+    await this.db.query(
+      `update ${this.t.checkouts} c set checked_at = x.t
+       from unnest($1::text[], $2::double precision[]) as x(md5, t)
+       where c.md5 = x.md5 and c.state <> 'paid' and coalesce(c.checked_at, 0) < x.t`,
+      [checks.map(([md5]) => md5), checks.map(([, t]) => t)],
+    );
   }
 
   /**

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import {
@@ -530,6 +530,225 @@ describe('the README webhook receivers', () => {
           { encoding: 'utf8' },
         );
         expect(JSON.parse(rows)).toEqual([[EVENT.id, EVENT.orderId, EVENT.amountMinor, 'USD']]);
+      } finally {
+        if (child && child.exitCode === null) {
+          const exited = new Promise((resolve) => child?.once('exit', resolve));
+          child.kill();
+          await exited;
+        }
+      }
+    });
+  });
+
+  describe('the PHP receiver', () => {
+    let dir = '';
+    /** Why `php` cannot run the snippet, if it cannot; each test then fails (never skips) with it. */
+    let phpProblem: string | undefined;
+    beforeAll(() => {
+      const probe = spawnSync('php', ['-r', 'echo PHP_VERSION_ID, " ", PHP_VERSION;'], {
+        encoding: 'utf8',
+      });
+      const install =
+        'Install the PHP CLI (8.0+): on Debian/Ubuntu `sudo apt-get install --no-install-recommends php-cli` (.ci/run does this), on macOS `brew install php`.';
+      const [id = '0', version] = probe.stdout?.split(' ') ?? [];
+      if (probe.error || probe.status !== 0)
+        phpProblem = `The README's PHP webhook receiver is tested with \`php\`, which ${probe.error ? `could not be run (${probe.error.message})` : `failed: ${probe.stderr}`}. ${install}`;
+      else if (Number(id) < 80000)
+        phpProblem = `The README's PHP webhook receiver needs PHP 8.0+; \`php\` is ${version}. ${install}`;
+
+      dir = mkdtempSync(join(tmpdir(), 'khqr-webhook-php-'));
+      const receiver = codeBlock('php');
+      writeFileSync(join(dir, 'khqr-paid.php'), receiver);
+      // khqr_verify alone, without the request handling that follows it.
+      const verify = /^function khqr_verify\([\s\S]*?^\}$/m.exec(receiver)?.[0];
+      expect(verify, 'function khqr_verify(…) { … } in the ```php block').toBeDefined();
+      writeFileSync(join(dir, 'khqr-verify.php'), `<?php\n${verify}\n`);
+      writeFileSync(
+        join(dir, 'harness.php'),
+        [
+          '<?php',
+          "require __DIR__ . '/khqr-verify.php';",
+          '$args = json_decode(stream_get_contents(STDIN), true, 512, JSON_THROW_ON_ERROR);',
+          'try {',
+          "    $event = khqr_verify($args['secret'], $args['header'], $args['body']);",
+          "    echo json_encode(['ok' => true, 'event' => $event], JSON_THROW_ON_ERROR);",
+          '} catch (UnexpectedValueException $e) {',
+          "    echo json_encode(['ok' => false, 'error' => $e->getMessage()], JSON_THROW_ON_ERROR);",
+          '}',
+        ].join('\n'),
+      );
+      // The merchant's function the snippet calls: here it logs each event it is given.
+      writeFileSync(
+        join(dir, 'mark-order-paid.php'),
+        [
+          '<?php',
+          'function mark_order_paid(array $event): void',
+          '{',
+          '    file_put_contents(getenv(\'KHQR_TEST_PAID_LOG\'), json_encode($event) . "\\n", FILE_APPEND | LOCK_EX);',
+          '}',
+        ].join('\n'),
+      );
+    });
+    afterAll(() => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    function requirePhp() {
+      if (phpProblem) throw new Error(phpProblem);
+    }
+
+    /** Every notice, warning and deprecation, shown on stderr, where the test sees them. */
+    const STRICT = ['-d', 'error_reporting=-1', '-d', 'display_errors=stderr'];
+
+    /** Calls the snippet's `khqr_verify($secret, $header, $rawBody)`, on PHP's own clock. */
+    function phpVerify(args: {
+      secret: string;
+      header: string | null;
+      body: string;
+    }): { ok: true; event: unknown } | { ok: false; error: string } {
+      const run = spawnSync('php', [...STRICT, join(dir, 'harness.php')], {
+        input: JSON.stringify(args),
+        encoding: 'utf8',
+      });
+      expect(run.stderr, 'php wrote to stderr').toBe('');
+      expect(run.status, run.stdout).toBe(0);
+      return JSON.parse(run.stdout);
+    }
+
+    const nowSec = () => Math.floor(Date.now() / 1000);
+    const v1 = async (secret: string, body: string, t: number) =>
+      (await signKhqrWebhook(secret, body, t)).split(',v1=')[1] ?? '';
+
+    it('accepts our signature, rejects a tampered body, a wrong secret, a stale timestamp, a missing header and re-serialized JSON', async () => {
+      requirePhp();
+      const now = nowSec();
+      const header = await signKhqrWebhook(SECRET, BODY, now);
+      expect(phpVerify({ secret: SECRET, header, body: BODY })).toEqual({ ok: true, event: EVENT });
+      // Within the tolerance, either way.
+      for (const t of [now - 200, now + 200])
+        expect(
+          phpVerify({ secret: SECRET, header: await signKhqrWebhook(SECRET, BODY, t), body: BODY }),
+        ).toEqual({ ok: true, event: EVENT });
+
+      const rejected = [
+        { secret: SECRET, header, body: BODY.replace('"amountMinor":1250', '"amountMinor":1') },
+        { secret: 'whsec_other', header, body: BODY },
+        { secret: SECRET, header: await signKhqrWebhook('whsec_other', BODY, now), body: BODY },
+        { secret: SECRET, header: await signKhqrWebhook(SECRET, BODY, now - 301), body: BODY },
+        { secret: SECRET, header: await signKhqrWebhook(SECRET, BODY, now + 400), body: BODY },
+        { secret: SECRET, header: null, body: BODY },
+        { secret: SECRET, header: '', body: BODY },
+        { secret: SECRET, header: '   ', body: BODY },
+        { secret: SECRET, header, body: JSON.stringify(EVENT, null, 2) },
+        { secret: SECRET, header: `sha256=${'0'.repeat(64)}`, body: BODY },
+        { secret: SECRET, header: `t=${now}`, body: BODY },
+        { secret: SECRET, header: `t=abc,v1=${await v1(SECRET, BODY, now)}`, body: BODY },
+      ].map(phpVerify);
+      expect(rejected.map((r) => (r.ok ? 'accepted' : r.error.split(':')[0]))).toEqual([
+        'bad signature',
+        'bad signature',
+        'bad signature',
+        'timestamp outside the tolerance',
+        'timestamp outside the tolerance',
+        'missing X-Khqr-Signature header',
+        'missing X-Khqr-Signature header',
+        'missing X-Khqr-Signature header',
+        'bad signature',
+        'malformed X-Khqr-Signature header',
+        'malformed X-Khqr-Signature header',
+        'malformed X-Khqr-Signature header',
+      ]);
+      const { error } = rejected[8] as { error: string };
+      expect(error).toMatch(/raw body \(php:\/\/input\), not re-encoded JSON/);
+    });
+
+    it('accepts a rotation header (two v1 entries) and a non-ASCII body signed by us', async () => {
+      requirePhp();
+      const now = nowSec();
+      const body = JSON.stringify({ ...EVENT, orderId: 'ហាង-១' });
+      const good = await v1(SECRET, body, now);
+      const old = await v1('whsec_retired', body, now);
+      for (const header of [
+        `t=${now},v1=${old},v1=${good}`,
+        `t=${now},v1=${good},v1=${old}`,
+        `v1=${old}, t=${now}, v0=zz, v1=${good}`,
+      ])
+        expect(phpVerify({ secret: SECRET, header, body }), header).toEqual({
+          ok: true,
+          event: { ...EVENT, orderId: 'ហាង-១' },
+        });
+      expect(phpVerify({ secret: SECRET, header: `t=${now},v1=${old},v1=${old}`, body })).toEqual({
+        ok: false,
+        error: expect.stringMatching(/^bad signature:/),
+      });
+    });
+
+    it("runs under PHP's built-in server: 204 for webhookDelivery twice, mark_order_paid given the event each time, 400 for a wrong secret", async () => {
+      requirePhp();
+      const paidLog = join(dir, 'paid.jsonl');
+      const free = createServer();
+      await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+      const { port } = free.address() as AddressInfo;
+      await new Promise((resolve) => free.close(resolve));
+
+      let child: ChildProcess | undefined;
+      let log = '';
+      try {
+        child = spawn(
+          'php',
+          [
+            ...['-d', 'error_reporting=-1', '-d', 'display_errors=0', '-d', 'log_errors=1'],
+            // Defines mark_order_paid before the snippet runs. PHP ignores auto_prepend_file for a
+            // router script, so the server serves the directory and the snippet is requested as
+            // /khqr-paid.php, the way Apache or nginx with PHP-FPM would run it.
+            ...['-d', `auto_prepend_file=${join(dir, 'mark-order-paid.php')}`],
+            ...['-S', `127.0.0.1:${port}`, '-t', dir],
+          ],
+          {
+            cwd: dir,
+            env: { ...process.env, KHQR_CHECKOUT_SECRET: SECRET, KHQR_TEST_PAID_LOG: paidLog },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        const started = child;
+        await new Promise<void>((resolve, reject) => {
+          const read = (chunk: Buffer) => {
+            log += chunk.toString();
+            if (/Development Server \(http:\/\/127\.0\.0\.1:\d+\) started/.test(log)) resolve();
+          };
+          started.stdout?.on('data', read);
+          started.stderr?.on('data', read);
+          started.once('exit', (code) => reject(new Error(`php -S exited with ${code}: ${log}`)));
+        });
+        const url = `http://127.0.0.1:${port}/khqr-paid.php`;
+
+        const statuses: number[] = [];
+        const deliver = webhookDelivery({
+          url,
+          secret: SECRET,
+          fetch: async (input, init) => {
+            const response = await fetch(input, init);
+            statuses.push(response.status);
+            return response;
+          },
+        });
+        const withLog = (error: Error) => {
+          throw new Error(`${error.message}\nphp -S said:\n${log}`);
+        };
+        await deliver(EVENT).catch(withLog);
+        await deliver(EVENT).catch(withLog);
+        expect(statuses).toEqual([204, 204]);
+
+        const message = await failure(webhookDelivery({ url, secret: 'whsec_other' })(EVENT));
+        expect(message).toMatch(/answered 400/);
+        const unsigned = await fetch(url, { method: 'POST', body: BODY });
+        expect(unsigned.status).toBe(400);
+        expect(await unsigned.text()).toBe('missing X-Khqr-Signature header');
+        expect((await fetch(url)).status).toBe(405);
+
+        const paid = readFileSync(paidLog, 'utf8').trim().split('\n');
+        expect(paid.map((line) => JSON.parse(line))).toEqual([EVENT, EVENT]);
+        expect(log).not.toMatch(/PHP (Fatal|Parse|Warning|Notice|Deprecated)/);
       } finally {
         if (child && child.exitCode === null) {
           const exited = new Promise((resolve) => child?.once('exit', resolve));
