@@ -31,6 +31,8 @@ export interface CheckerOptions {
 }
 
 const LOCK_MS = 15_000;
+/** How long a check that settled a payment waits for its first delivery before answering. */
+const DELIVERY_WAIT_MS = 2_000;
 const BULK_WINDOW_MS = 20;
 const BULK_COOLDOWN_MS = 5 * 60_000;
 
@@ -271,12 +273,22 @@ export class Checker {
         });
       }
       await this.o.crash('committed');
-      await this.o.outbox.deliverNow(event.id).catch((error: unknown) =>
+      // Deliver now, so the order is usually marked paid by the time the page hears it; a slow
+      // handler (a webhook taking its 10 s) goes on in the background instead of holding the page.
+      const delivery = this.o.outbox.deliverNow(event.id).catch((error: unknown) =>
         logger.error('settlement delivery failed to run', {
           md5: row.md5,
           error: String((error as Error)?.message ?? error),
         }),
       );
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        delivery,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, DELIVERY_WAIT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
     }
     return (await ledger.get(row.md5)) ?? row;
   }

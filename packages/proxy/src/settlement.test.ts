@@ -429,3 +429,34 @@ describe('money that arrives after "failed", late, or during an outage', () => {
     expect(shop.deliveries).toEqual([expect.objectContaining({ orderId: 'O-1', late: false })]);
   });
 });
+
+describe('a slow handler', () => {
+  it('does not hold the page: "paid" is answered while onPaid is still running, which then completes', async () => {
+    let release: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const delivered: string[] = [];
+    const p = await proxyOn(freshSchema(), {
+      onPaid: async (event) => {
+        await running;
+        delivered.push(event.id);
+      },
+    });
+    const checkout = await p.proxy.createCheckout({
+      amount: 4000,
+      currency: 'KHR',
+      orderId: 'H-1',
+    });
+    sandbox.pay({ qr: checkout.qr });
+    expect((await p.post('/check', { md5: checkout.md5 })).json).toMatchObject({ status: 'paid' });
+    expect(delivered).toEqual([]);
+    expect((await p.get('/health')).json).toMatchObject({ settlements: { undelivered: 1 } });
+    release();
+    for (let i = 0; i < 40 && delivered.length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(delivered).toEqual([`evt_${checkout.md5}`]);
+    await p.proxy.deliver();
+    expect((await p.get('/health')).json).toMatchObject({ settlements: { undelivered: 0 } });
+  });
+});
