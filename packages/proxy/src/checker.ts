@@ -31,6 +31,11 @@ export interface CheckerOptions {
 }
 
 const LOCK_MS = 15_000;
+/**
+ * How long after expiry plus grace the server still looks for a payment (every couple of minutes),
+ * in case the bank's clock runs behind the proxy's and it accepted the QR a little longer.
+ */
+export const LATE_WATCH_MS = 5 * 60_000;
 /** How long a check that settled a payment waits for its first delivery before answering. */
 const DELIVERY_WAIT_MS = 2_000;
 const BULK_WINDOW_MS = 20;
@@ -104,12 +109,14 @@ export class Checker {
       case 'success':
         return this.paid(row, outcome.data, now);
       case 'not-found':
-        // Past expiry plus grace, "not found" is final: the bank refuses an expired QR.
+        // Past expiry plus grace the page is told "expired" (the bank refuses an expired QR by
+        // its own clock). The server still looks a few more times, for a bank whose clock runs
+        // behind this one; a payment found then settles as late.
         return noted(
           over
             ? {
                 state: row.state === 'failed' ? 'failed' : 'expired',
-                watching: false,
+                watching: now <= row.watchUntil + LATE_WATCH_MS,
                 reconcile: false,
                 checkedAt: now,
               }
@@ -121,7 +128,7 @@ export class Checker {
         return noted({
           state: 'failed',
           reason: 'bakong',
-          watching: !over,
+          watching: now <= row.watchUntil + LATE_WATCH_MS,
           reconcile: false,
           checkedAt: now,
         });

@@ -50,23 +50,37 @@ export async function openDatabase(where: string): Promise<SqlDatabase> {
  * time: a lock file refuses a second one, which would corrupt it.
  */
 export async function openEmbedded(dir: string): Promise<SqlDatabase> {
-  const [{ PGlite }, { existsSync, mkdirSync, renameSync, rmSync }, { join, resolve }] =
-    await Promise.all([import('@electric-sql/pglite'), import('node:fs'), import('node:path')]);
+  const [
+    { PGlite },
+    { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync },
+    { join, resolve },
+  ] = await Promise.all([import('@electric-sql/pglite'), import('node:fs'), import('node:path')]);
   const root = resolve(dir);
+  if (existsSync(root) && !statSync(root).isDirectory())
+    throw new Error(
+      `[khqr-proxy] The data directory ${root} is a file, not a directory: point KHQR_DATA_DIR (or \`database\`) at a directory.`,
+    );
   mkdirSync(root, { recursive: true });
   const unlock = await lockDirectory(root);
   try {
     const data = join(root, 'pgdata');
+    // Half-made databases of first starts that were killed: only this process may hold the lock.
+    for (const name of readdirSync(root))
+      if (name.startsWith('pgdata.creating-'))
+        rmSync(join(root, name), { recursive: true, force: true });
     if (!existsSync(join(data, 'PG_VERSION'))) {
       // A first start killed half-way must not leave a half-made database behind: make it
       // aside, then move it into place in one rename.
       const fresh = join(root, `pgdata.creating-${process.pid}`);
-      rmSync(fresh, { recursive: true, force: true });
       const made = await PGlite.create(fresh);
       await made.close();
       renameSync(fresh, data);
     }
-    const db = await PGlite.create(data);
+    const db = await PGlite.create(data).catch((error: unknown) => {
+      throw new Error(
+        `[khqr-proxy] The embedded database in ${data} could not be opened (${String((error as Error)?.message ?? error)}); it may be damaged. Restore the directory from a backup; moving it away starts an empty ledger, which forgets its open checkouts and undelivered settlements.`,
+      );
+    });
     return {
       kind: 'embedded',
       location: root,
@@ -84,22 +98,36 @@ export async function openEmbedded(dir: string): Promise<SqlDatabase> {
   }
 }
 
-/** Takes `dir/khqr.lock` for this process, or throws naming the process that holds it. */
+/** Data directories this process holds open. */
+const held = new Set<string>();
+
+/**
+ * Takes `dir/khqr.lock` for this process, or throws naming the process that holds it. The lock
+ * names a process by its pid and its start time, since pids come back: a container's proxy is
+ * pid 1 after every restart, and another program may get the pid of a proxy that was killed.
+ */
 async function lockDirectory(dir: string): Promise<() => void> {
   const [{ readFileSync, rmSync, writeFileSync }, { join }] = await Promise.all([
     import('node:fs'),
     import('node:path'),
   ]);
   const file = join(dir, 'khqr.lock');
+  if (held.has(dir))
+    throw new Error(
+      `[khqr-proxy] The data directory ${dir} is already open in this process: open it once and share it (the \`database\` option takes an open database).`,
+    );
+  const me = `${process.pid} ${startTime(process.pid, readFileSync) ?? ''}`.trim();
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      writeFileSync(file, me, { flag: 'wx' });
+      held.add(dir);
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
+        held.delete(dir);
         try {
-          if (readFileSync(file, 'utf8') === String(process.pid)) rmSync(file);
+          if (readFileSync(file, 'utf8') === me) rmSync(file);
         } catch {
           // already gone
         }
@@ -108,9 +136,14 @@ async function lockDirectory(dir: string): Promise<() => void> {
       return release;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(file, 'utf8'));
-      if (holder !== process.pid && !alive(holder)) {
-        // Left by a process that died (kill -9, a crash): take it over.
+      const [pidText = '', started] = readFileSync(file, 'utf8').trim().split(' ');
+      const holder = Number(pidText);
+      const stale =
+        holder === process.pid || // not held here (checked above): an earlier life of this pid
+        !alive(holder) ||
+        (started !== undefined && startTime(holder, readFileSync) !== started);
+      if (stale) {
+        // Left by a process that died (kill -9, a crash, a container restart): take it over.
         rmSync(file, { force: true });
         continue;
       }
@@ -120,6 +153,19 @@ async function lockDirectory(dir: string): Promise<() => void> {
     }
   }
   throw new Error(`[khqr-proxy] Could not lock the data directory ${dir}.`);
+}
+
+/** When a process started (Linux: /proc/<pid>/stat, field 22), or undefined elsewhere. */
+function startTime(
+  pid: number,
+  read: (path: string, encoding: 'utf8') => string,
+): string | undefined {
+  try {
+    const stat = read(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }
 
 function alive(pid: number): boolean {
@@ -147,7 +193,9 @@ export async function openPostgres(url: string): Promise<SqlDatabase> {
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   await pool.query('select 1');
-  const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  const location = url
+    .replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')
+    .replace(/([?&](?:password|sslpassword)=)[^&]*/gi, '$1***');
   return {
     kind: 'postgres',
     location,

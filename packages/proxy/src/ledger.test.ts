@@ -142,7 +142,7 @@ describe.each(['embedded', 'postgres'])('the ledger on %s', (kind) => {
     await ledger.get(fresh.md5);
     await ledger.note(fresh.md5, { checkedAt: t });
     await ledger.note(stale.md5, { checkedAt: t - 20_000 });
-    expect((await ledger.due(t - 10_000)).map((row) => row.md5)).toEqual([stale.md5]);
+    expect((await ledger.due(t, 10_000, 120_000)).map((row) => row.md5)).toEqual([stale.md5]);
     // Written through: a second ledger on the same tables (a restart) sees both times.
     const again = new Ledger(databases[kind] as SqlDatabase, () => t, ledger.schema);
     expect((await again.get(fresh.md5))?.checkedAt).toBe(t);

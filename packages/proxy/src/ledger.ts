@@ -290,14 +290,19 @@ export class Ledger {
     });
   }
 
-  /** Watched checkouts Bakong has not been asked about since `before`, oldest first. */
-  async due(before: number, limit = 100): Promise<CheckoutRow[]> {
+  /**
+   * Watched checkouts due for a question to Bakong, oldest answer first: those still in their
+   * lifetime (plus grace) when last asked more than `intervalMs` ago, those past it (watched
+   * late, or reconciling) when asked more than `slowMs` ago.
+   */
+  async due(now: number, intervalMs: number, slowMs: number, limit = 100): Promise<CheckoutRow[]> {
     await this.writeChecks();
     const rows = await this.db.query(
       `select * from ${this.t.checkouts}
-       where watching and coalesce(checked_at, 0) < $1
-       order by coalesce(checked_at, 0) limit $2`,
-      [before, limit],
+       where watching and coalesce(checked_at, 0) <
+         case when watch_until < $1 then $1 - $3 else $1 - $2 end
+       order by coalesce(checked_at, 0) limit $4`,
+      [now, intervalMs, slowMs, limit],
     );
     return rows.map(toCheckout);
   }

@@ -505,12 +505,9 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
       sweeping = true;
       try {
         const { ledger, checker } = await parts;
-        const now = ledger.now();
-        for (const row of await ledger.due(now - intervalMs)) {
-          // Reconciliation has no page waiting: once a minute is enough.
-          if (row.reconcile && row.checkedAt !== null && now - row.checkedAt < 60_000) continue;
+        // Past expiry no page is waiting: a late look or a reconciliation every 2 minutes will do.
+        for (const row of await ledger.due(ledger.now(), intervalMs, 120_000))
           await checker.refresh(row).catch(() => undefined);
-        }
       } catch (error) {
         logger.error('sweeper failed', { error: String((error as Error)?.message ?? error) });
       } finally {

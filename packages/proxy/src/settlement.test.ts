@@ -460,3 +460,36 @@ describe('a slow handler', () => {
     expect((await p.get('/health')).json).toMatchObject({ settlements: { undelivered: 0 } });
   });
 });
+
+describe('a bank whose clock runs behind the proxy', () => {
+  it('still settles a payment the bank took after the proxy told the page "expired"', async () => {
+    const shop = orderSystem();
+    const p = await proxyOn(freshSchema(), {
+      now: () => sandbox.clock.now() + 45_000,
+      onPaid: shop.onPaid,
+      sweeper: { intervalMs: 100 },
+    });
+    const checkout = await p.proxy.createCheckout({
+      amount: 9000,
+      currency: 'KHR',
+      orderId: 'K-1',
+      ttl: 60,
+    });
+    sandbox.clock.advance(63_000); // past expiry plus grace on the proxy's clock, not the bank's
+    await p.proxy.check(checkout.md5).catch(() => undefined);
+    for (let i = 0; i < 40; i++) {
+      if ((await p.post('/check', { md5: checkout.md5 })).json?.status === 'expired') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await p.post('/check', { md5: checkout.md5 })).json).toMatchObject({
+      status: 'expired',
+    });
+    sandbox.pay({ qr: checkout.qr }); // the bank still takes it: by its clock the QR is valid
+    sandbox.clock.advance(121_000); // the sweeper's next late look
+    for (let i = 0; i < 60 && shop.paid.size === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    // By the bank's own time it was paid within the QR's life, so it is not even late.
+    expect(shop.deliveries).toEqual([expect.objectContaining({ orderId: 'K-1', late: false })]);
+    expect((await p.post('/check', { md5: checkout.md5 })).json).toMatchObject({ status: 'paid' });
+  });
+});
