@@ -270,6 +270,21 @@ export class Checker {
         ...(row.orderId ? { orderId: row.orderId } : {}),
         ...(late ? { late } : {}),
       });
+      const others = row.orderId ? await ledger.otherPaid(row.orderId, row.md5) : [];
+      if (row.orderId && others.length > 0) {
+        // Settled all the same (the money arrived); the merchant refunds one.
+        logger.warn('an order was paid more than once', {
+          md5: row.md5,
+          orderId: row.orderId,
+          otherMd5s: others,
+        });
+        this.o.alert({
+          type: 'duplicate-payment',
+          md5: row.md5,
+          orderId: row.orderId,
+          otherMd5s: others,
+        });
+      }
       if (late) {
         this.o.alert({
           type: 'late-payment',

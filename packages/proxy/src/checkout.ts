@@ -154,7 +154,8 @@ export function buildCheckout(
 /**
  * Accepts a QR the browser generated, or refuses it: it must verify (structure, CRC, no tag
  * twice), be dynamic, pay one of the merchant's accounts, expire within 10 minutes, and pass the
- * merchant's own hook.
+ * merchant's own hook. With no hook, browser-made QRs are refused: anyone can make one, for any
+ * amount, and each would be watched at the merchant's expense.
  */
 export async function acceptBrowserQr(
   md5: string,
@@ -179,7 +180,13 @@ export async function acceptBrowserQr(
       `A QR must expire within ${MAX_LIFETIME_SECONDS / 60} minutes.`,
     );
   }
-  if (!validate) return recordFor(qr, data, 'browser', {});
+  if (!validate) {
+    throw new ProxyError(
+      422,
+      'browser_qr_not_accepted',
+      'This shop takes only QRs its server made; ask the shop for a new checkout.',
+    );
+  }
   let verdict: ValidatedOrder | boolean | string;
   try {
     verdict = await validate(qr, data);

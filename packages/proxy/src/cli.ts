@@ -21,6 +21,8 @@ Configured by environment variables:
   KHQR_PAID_WEBHOOK_URL   POSTed the paid event {id, type: "khqr.paid", orderId, md5, amountMinor, …},
                           signed X-Khqr-Signature: t=<unix s>,v1=<HMAC-SHA256(KHQR_CHECKOUT_SECRET,
                           "<t>.<body>")>; retried until it answers 2xx (first within 30 s, then for 3 days)
+  KHQR_WEBHOOK_SECRET     signs the webhook instead of KHQR_CHECKOUT_SECRET (recommended: a secret
+                          your back end never sends anywhere)
   KHQR_DATA_DIR           the embedded ledger's directory (checkouts, settlements)  default ./.khqr-data
   DATABASE_URL            postgres://… instead: several instances share one ledger (needs the pg package)
   KHQR_TRUST_PROXY        "1" behind a reverse proxy that sets X-Forwarded-For
@@ -62,8 +64,10 @@ if (!env.BAKONG_TOKEN) fail('BAKONG_TOKEN is not set.');
 if (!env.BAKONG_BASE_URL) fail('BAKONG_BASE_URL is not set.');
 const accounts = list(env.KHQR_MERCHANT_ACCOUNTS);
 if (accounts.length === 0) fail('KHQR_MERCHANT_ACCOUNTS is not set.');
-if (env.KHQR_PAID_WEBHOOK_URL && !env.KHQR_CHECKOUT_SECRET)
-  fail('KHQR_PAID_WEBHOOK_URL needs KHQR_CHECKOUT_SECRET to sign the events.');
+if (env.KHQR_PAID_WEBHOOK_URL && !env.KHQR_WEBHOOK_SECRET && !env.KHQR_CHECKOUT_SECRET)
+  fail(
+    'KHQR_PAID_WEBHOOK_URL needs KHQR_WEBHOOK_SECRET (or KHQR_CHECKOUT_SECRET) to sign the events.',
+  );
 
 let store: ProxyStore | undefined;
 if (env.REDIS_URL) {
@@ -94,7 +98,7 @@ try {
       ? {
           onPaid: webhookDelivery({
             url: env.KHQR_PAID_WEBHOOK_URL,
-            secret: env.KHQR_CHECKOUT_SECRET as string,
+            secret: (env.KHQR_WEBHOOK_SECRET || env.KHQR_CHECKOUT_SECRET) as string,
           }),
         }
       : {}),

@@ -60,4 +60,11 @@ export type ProxyAlert =
       attempts: number;
       message: string;
     }
+  | {
+      /** One order paid more than once (a new QR after the old one was paid, say): refund one. */
+      type: 'duplicate-payment';
+      md5: string;
+      orderId: string;
+      otherMd5s: string[];
+    }
   | { type: 'ledger-unavailable'; message: string };

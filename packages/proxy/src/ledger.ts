@@ -364,6 +364,15 @@ export class Ledger {
     );
   }
 
+  /** Other checkouts of one order that are paid too: a customer who paid twice. */
+  async otherPaid(orderId: string, md5: string): Promise<string[]> {
+    const rows = await this.db.query(
+      `select md5 from ${this.t.checkouts} where order_id = $1 and md5 <> $2 and state = 'paid'`,
+      [orderId, md5],
+    );
+    return rows.map((row) => row.md5 as string);
+  }
+
   async settlement(md5: string): Promise<SettlementRow | null> {
     const [row] = await this.db.query(`select * from ${this.t.settlements} where md5 = $1`, [md5]);
     return row ? toSettlement(row) : null;

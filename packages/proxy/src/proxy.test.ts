@@ -169,6 +169,17 @@ describe.each<SetupKind>(['embedded', 'postgres'])('proxy on the %s ledger', (ki
       expect((await at(1).post('/check', { md5 })).status).toBe(404);
     });
 
+    it('refuses every browser QR when the merchant gave no validate hook, without asking Bakong', async () => {
+      await pool({ validate: null });
+      const { qr, md5 } = browserQr();
+      expect(await at(0).post('/check', { md5, qr })).toMatchObject({
+        status: 422,
+        json: { error: { code: 'browser_qr_not_accepted' } },
+      });
+      expect(upstreamCalls()).toBe(0);
+      expect((await at(0).post('/check', { md5 })).status).toBe(404);
+    });
+
     it("lets the merchant's validate hook refuse a QR", async () => {
       await pool({
         validate: (_qr, decoded) => (decoded.billNumber === 'OK' ? true : 'Unknown bill number.'),

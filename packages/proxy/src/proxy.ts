@@ -44,7 +44,12 @@ export interface KhqrProxyOptions {
   store?: ProxyStore;
   /** Mount path, e.g. `/api/khqr`: routes are `${basePath}/check`, `/deeplink`, `/health`, `/checkouts`. @default '' */
   basePath?: string;
-  /** The merchant's own check of browser-generated QRs (e.g. look the bill number up). */
+  /**
+   * Accepts browser-generated QRs by binding each to an order (look the bill number up): return
+   * `{orderId, amount, currency}`, `true` for no order (a donation of any amount), or a refusal.
+   * Without it, only QRs made by `createCheckout` are checked; a browser QR gets 422
+   * `browser_qr_not_accepted`.
+   */
   validate?: ValidateHook;
   /**
    * Fulfil the order here, never from the browser event. Called at least once per payment, after
@@ -212,7 +217,16 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
   const base = (options.basePath ?? '').replace(/\/+$/, '');
   const limits = { perClient: 120, perMd5: 60, windowMs: 60_000, ...options.rateLimit };
   const graceMs = options.graceMs ?? 30_000;
+  // Every alert is logged too (a standalone proxy has no hook); those about the token or the
+  // network repeat on every check, so they are logged once a minute.
+  const lastLogged = new Map<string, number>();
   const alert = (event: ProxyAlert) => {
+    const at = localNow();
+    const repeating = event.type === 'unauthorized' || event.type === 'forbidden';
+    if (!repeating || at - (lastLogged.get(event.type) ?? Number.NEGATIVE_INFINITY) >= 60_000) {
+      lastLogged.set(event.type, at);
+      logger.warn(`alert: ${event.type}`, { alert: event });
+    }
     try {
       options.onAlert?.(event);
     } catch {
@@ -388,6 +402,11 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
           },
       settlements: ledgerState.ok
         ? {
+            // False while a settlement waits for its handler over 10 minutes, or was given up.
+            ok:
+              ledgerState.outbox.abandoned === 0 &&
+              (ledgerState.outbox.oldestUndeliveredAt === null ||
+                ledgerNow - ledgerState.outbox.oldestUndeliveredAt < 600_000),
             undelivered: ledgerState.outbox.undelivered,
             oldestUndeliveredAgeMs:
               ledgerState.outbox.oldestUndeliveredAt === null

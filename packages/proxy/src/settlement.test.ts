@@ -493,3 +493,28 @@ describe('a bank whose clock runs behind the proxy', () => {
     expect((await p.post('/check', { md5: checkout.md5 })).json).toMatchObject({ status: 'paid' });
   });
 });
+
+describe('an order paid twice', () => {
+  it('settles both payments (the money arrived) and alerts so one can be refunded', async () => {
+    const shop = orderSystem();
+    const p = await proxyOn(freshSchema(), { onPaid: shop.onPaid });
+    const first = await p.proxy.createCheckout({ amount: '3.00', currency: 'USD', orderId: 'D-1' });
+    const second = await p.proxy.createCheckout({
+      amount: '3.00',
+      currency: 'USD',
+      orderId: 'D-1',
+      ttl: 200,
+    });
+    sandbox.pay({ qr: first.qr });
+    sandbox.pay({ qr: second.qr });
+    expect((await p.post('/check', { md5: first.md5 })).json).toMatchObject({ status: 'paid' });
+    expect((await p.post('/check', { md5: second.md5 })).json).toMatchObject({ status: 'paid' });
+    expect(shop.deliveries.map((e) => e.id)).toEqual([`evt_${first.md5}`, `evt_${second.md5}`]);
+    expect(p.alerts).toContainEqual({
+      type: 'duplicate-payment',
+      md5: second.md5,
+      orderId: 'D-1',
+      otherMd5s: [first.md5],
+    });
+  });
+});

@@ -70,11 +70,15 @@ export async function request(url: string, init: RequestInit = {}): Promise<Answ
 /** Starts a proxy over HTTP in front of `sandbox`, with the sandbox clock. */
 export async function startProxy(
   sandbox: Sandbox,
-  options: Partial<KhqrProxyOptions> & { tokenForBakong?: string } = {},
+  options: Omit<Partial<KhqrProxyOptions>, 'validate'> & {
+    tokenForBakong?: string;
+    /** @default accept every browser QR, bound to no order; null: no hook at all */
+    validate?: KhqrProxyOptions['validate'] | null;
+  } = {},
 ): Promise<ProxyUnderTest> {
   const paid: PaidEvent[] = [];
   const alerts: ProxyAlert[] = [];
-  const { tokenForBakong, ...rest } = options;
+  const { tokenForBakong, validate = () => true, ...rest } = options;
   const proxy = createKhqrProxy({
     bakong: {
       token: tokenForBakong ?? DEV_TOKEN,
@@ -94,6 +98,7 @@ export async function startProxy(
     },
     graceMs: 2000,
     sweeper: false,
+    ...(validate ? { validate } : {}),
     ...rest,
   });
   await proxy.ready();
