@@ -197,6 +197,47 @@ describe('createBakongClient safety', () => {
     }
   });
 
+  it('reads md5_list items: SERVICE_FAILED is no answer yet, a SUCCESS without data is unconfirmed', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          responseCode: 0,
+          errorCode: null,
+          responseMessage: 'Getting transaction successfully.',
+          data: [
+            {
+              md5: 'a'.repeat(32),
+              status: 'SERVICE_FAILED',
+              message: 'Service failed',
+              data: null,
+            },
+            { md5: 'b'.repeat(32), status: 'SUCCESS', message: 'Success', data: null },
+            { md5: 'c'.repeat(32), status: 'NOT_FOUND', message: 'Not found', data: null },
+          ],
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const outcome = await createBakongClient({
+        token: 't',
+        baseUrl: url,
+        retries: 0,
+      }).checkTransactionByMd5List(['a', 'b', 'c'].map((c) => c.repeat(32)));
+      expect(outcome).toEqual({
+        kind: 'success',
+        data: [
+          { md5: 'a'.repeat(32), outcome: { kind: 'upstream-error', reason: 'service-failed' } },
+          { md5: 'b'.repeat(32), outcome: { kind: 'upstream-error', reason: 'unconfirmed' } },
+          { md5: 'c'.repeat(32), outcome: { kind: 'not-found' } },
+        ],
+      });
+    } finally {
+      server.close();
+    }
+  });
+
   it('accepts only Bakong hosts or loopback as base URL', () => {
     expect(checkBaseUrl('https://api-bakong.nbc.gov.kh/')).toBe('https://api-bakong.nbc.gov.kh');
     expect(checkBaseUrl('https://sit-api-bakong.nbc.gov.kh')).toBe(

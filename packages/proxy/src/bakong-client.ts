@@ -194,12 +194,19 @@ export function createBakongClient(options: BakongClientOptions): BakongClient {
         .map((item) => {
           const status = String(item.status);
           const kind = ITEM_STATUS[status];
-          const itemOutcome: BakongOutcome<BakongTransaction> =
-            status === 'SUCCESS'
-              ? mapTransaction({ kind: 'success', data: item.data })
-              : kind
-                ? ({ kind } as BakongOutcome<BakongTransaction>)
-                : { kind: 'unknown', errorCode: null, status: 200 };
+          let itemOutcome: BakongOutcome<BakongTransaction>;
+          if (status === 'SUCCESS') {
+            itemOutcome = mapTransaction({ kind: 'success', data: item.data });
+            // A success without its transaction must be confirmed, never dropped.
+            if (itemOutcome.kind !== 'success')
+              itemOutcome = { kind: 'upstream-error', reason: 'unconfirmed' };
+          } else if (status === 'SERVICE_FAILED') {
+            itemOutcome = { kind: 'upstream-error', reason: 'service-failed' };
+          } else {
+            itemOutcome = kind
+              ? ({ kind } as BakongOutcome<BakongTransaction>)
+              : { kind: 'unknown', errorCode: null, status: 200 };
+          }
           return { [key]: item[key] as string, outcome: itemOutcome };
         }),
     } as const;

@@ -13,6 +13,8 @@ export interface CheckResult {
   status: CheckoutStatus;
   serverNow: number;
   expiresAt: number;
+  /** Bakong cannot be asked for now (its daily quota is spent): the server confirms later. */
+  delayed?: true;
 }
 
 export interface CheckerOptions {
@@ -31,6 +33,15 @@ export interface CheckerOptions {
 }
 
 const LOCK_MS = 15_000;
+/** No call for this long after Bakong refused the token. */
+const TOKEN_PAUSE_MS = 10 * 60_000;
+const PHNOM_PENH_OFFSET_MS = 7 * 3_600_000; // UTC+7 all year
+
+/** The next midnight in Phnom Penh after `now`, when Bakong's daily quota starts again. */
+export function nextPhnomPenhMidnight(now: number): number {
+  const day = 86_400_000;
+  return (Math.floor((now + PHNOM_PENH_OFFSET_MS) / day) + 1) * day - PHNOM_PENH_OFFSET_MS;
+}
 /**
  * How long after expiry plus grace the server still looks for a payment (every couple of minutes),
  * in case the bank's clock runs behind the proxy's and it accepted the QR a little longer.
@@ -61,11 +72,25 @@ export class Checker {
     let current = row;
     // Paid and final states answer from the ledger; `failed` ends the page's wait while the
     // server goes on watching (a later success still settles).
-    if (current.state === 'pending' || (current.reconcile && current.state === 'expired')) {
+    const asking =
+      current.watching &&
+      (current.state === 'pending' || (current.reconcile && current.state === 'expired'));
+    if (asking) {
       const fresh =
         current.checkedAt !== null &&
         this.o.ledger.now() - current.checkedAt < this.o.notFoundCacheMs;
-      if (!fresh) current = await this.refresh(current);
+      try {
+        if (!fresh) current = await this.refresh(current);
+      } catch (error) {
+        // While Bakong is paused the page keeps waiting, told why; the server settles later.
+        if (!(error instanceof ProxyError && error.code === 'upstream_paused')) throw error;
+        return {
+          status: current.state,
+          serverNow: this.o.ledger.now(),
+          expiresAt: current.expiresAt,
+          delayed: true,
+        };
+      }
     }
     return { status: current.state, serverNow: this.o.ledger.now(), expiresAt: current.expiresAt };
   }
@@ -132,7 +157,36 @@ export class Checker {
           reconcile: false,
           checkedAt: now,
         });
+      case 'quota-exhausted':
+        return this.inconclusive(
+          row,
+          now,
+          new ProxyError(503, 'upstream_paused', 'Payments are confirmed a little later today.'),
+        );
+      case 'static-qr':
+      case 'bad-request': {
+        // Permanent for this md5: asking again only spends quota. Nothing is concluded about
+        // the payment; an operator looks (a static QR, a wrong base URL or request).
+        const problem =
+          outcome.kind === 'static-qr'
+            ? 'Bakong cannot track this QR by md5 (errorCode 2: static QR).'
+            : `Bakong refused the request (${outcome.errorCode === null ? 'HTTP 400/404 without JSON: check BAKONG_BASE_URL' : `errorCode ${outcome.errorCode}`}).`;
+        this.o.logger.warn('Bakong refuses to check this md5: no longer asked', {
+          md5: row.md5,
+          outcome: describe(outcome),
+        });
+        this.o.alert({
+          type: 'upstream-refused',
+          md5: row.md5,
+          ...(row.orderId ? { orderId: row.orderId } : {}),
+          message: problem,
+        });
+        return noted({ watching: false, checkedAt: now });
+      }
       case 'unauthorized':
+        // Permanent for the token: no instance asks again for 10 minutes (a renewed token
+        // needs a restart anyway), instead of a refused call per page check.
+        await ledger.pause('token', now + TOKEN_PAUSE_MS);
         this.o.alert({
           type: 'unauthorized',
           message: 'Bakong refused the token (401 / errorCode 6): renew it.',
@@ -315,7 +369,31 @@ export class Checker {
     return (await ledger.get(row.md5)) ?? row;
   }
 
-  private upstream(md5: string): Promise<BakongOutcome<BakongTransaction>> {
+  private async upstream(md5: string): Promise<BakongOutcome<BakongTransaction>> {
+    const pause = await this.o.ledger.paused();
+    if (pause)
+      return pause.kind === 'quota'
+        ? { kind: 'quota-exhausted', errorCode: null }
+        : { kind: 'unauthorized' };
+    const outcome = await this.call(md5);
+    if (outcome.kind === 'quota-exhausted') await this.quotaSpent();
+    return outcome;
+  }
+
+  /** errorCode 17: every instance stops asking until midnight in Phnom Penh. */
+  private async quotaSpent(): Promise<void> {
+    const now = this.o.ledger.now();
+    const until = nextPhnomPenhMidnight(now);
+    const already = await this.o.ledger.paused();
+    await this.o.ledger.pause('quota', until);
+    if (already?.kind === 'quota') return;
+    this.o.logger.warn("Bakong's daily quota for this token is spent: no call until it resets", {
+      resetsAt: new Date(until).toISOString(),
+    });
+    this.o.alert({ type: 'quota-exhausted', resetsAt: until });
+  }
+
+  private call(md5: string): Promise<BakongOutcome<BakongTransaction>> {
     if (!this.o.bulk || this.o.ledger.now() < this.bulkOffUntil)
       return this.o.client.checkTransactionByMd5(md5);
     return new Promise((resolve) => {
@@ -343,7 +421,10 @@ export class Checker {
         });
       }
       for (const { md5, resolve } of batch) {
-        resolve(items?.get(md5) ?? (await this.o.client.checkTransactionByMd5(md5)));
+        const item = items?.get(md5);
+        // A missing item, or a success without its transaction, is asked about alone.
+        const unconfirmed = item?.kind === 'upstream-error' && item.reason === 'unconfirmed';
+        resolve(item && !unconfirmed ? item : await this.o.client.checkTransactionByMd5(md5));
       }
     });
   }

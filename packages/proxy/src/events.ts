@@ -67,4 +67,8 @@ export type ProxyAlert =
       orderId: string;
       otherMd5s: string[];
     }
-  | { type: 'ledger-unavailable'; message: string };
+  | { type: 'ledger-unavailable'; message: string }
+  /** errorCode 17: no Bakong call until `resetsAt` (midnight in Phnom Penh); checkouts wait. */
+  | { type: 'quota-exhausted'; resetsAt: number }
+  /** Bakong refuses to check this md5 for good (static QR, errorCode 5, a 400/404 page). */
+  | { type: 'upstream-refused'; md5: string; orderId?: string; message: string };

@@ -31,6 +31,14 @@ export interface SettlementRow {
   gaveUpAt: number | null;
 }
 
+/** A time when no instance asks Bakong. */
+export interface UpstreamPause {
+  /** `quota`: errorCode 17, until midnight in Phnom Penh; `token`: the token was refused. */
+  kind: 'quota' | 'token';
+  until: number;
+  since: number;
+}
+
 /** What `/health` shows of the outbox. */
 export interface OutboxHealth {
   undelivered: number;
@@ -50,7 +58,8 @@ const numOrNull = (value: unknown): number | null =>
  * state the next start completes.
  */
 export class Ledger {
-  private readonly t: { checkouts: string; settlements: string };
+  private readonly t: { checkouts: string; settlements: string; pauses: string };
+  private pauseCache: { pause: UpstreamPause | null; at: number } | undefined;
   private offset = 0;
   /**
    * Checkouts read or written lately, so a page's poll costs no query. An embedded database has
@@ -77,7 +86,11 @@ export class Ledger {
       throw new Error(
         `[khqr-proxy] Invalid database schema name ${JSON.stringify(schema)}: use lowercase letters, digits and _.`,
       );
-    this.t = { checkouts: `${schema}.checkouts`, settlements: `${schema}.settlements` };
+    this.t = {
+      checkouts: `${schema}.checkouts`,
+      settlements: `${schema}.settlements`,
+      pauses: `${schema}.upstream_pauses`,
+    };
     this.cacheMs = db.kind === 'embedded' ? Number.POSITIVE_INFINITY : 1000;
   }
 
@@ -129,6 +142,11 @@ export class Ledger {
         delivered_at double precision,
         last_error text,
         gave_up_at double precision
+      )`);
+      await tx.query(`create table if not exists ${this.t.pauses} (
+        kind text primary key,
+        until double precision not null,
+        since double precision not null
       )`);
       await tx.query(
         `create index if not exists settlements_due on ${this.t.settlements} (next_attempt_at) where delivered_at is null and gave_up_at is null`,
@@ -362,6 +380,45 @@ export class Ledger {
        where event_id = $1`,
       [eventId, error.slice(0, 500), nextAt, at],
     );
+  }
+
+  /**
+   * Stops every instance asking Bakong until `until` (the quota is spent, the token refused).
+   * A later `until` wins; an earlier one never shortens a pause.
+   */
+  async pause(kind: UpstreamPause['kind'], until: number): Promise<void> {
+    await this.db.query(
+      `insert into ${this.t.pauses} (kind, until, since) values ($1, $2, $3)
+       on conflict (kind) do update set until = greatest(${this.t.pauses}.until, excluded.until),
+         since = case when ${this.t.pauses}.until < excluded.since then excluded.since
+                      else ${this.t.pauses}.since end`,
+      [kind, until, this.now()],
+    );
+    this.pauseCache = undefined;
+  }
+
+  /** The pause in force now, if any (read at most once a second). */
+  async paused(): Promise<UpstreamPause | null> {
+    const now = this.now();
+    if (!this.pauseCache || now - this.pauseCache.at >= 1000) {
+      const rows = await this.db.query(
+        `select kind, until, since from ${this.t.pauses} where until > $1 order by until desc limit 1`,
+        [now],
+      );
+      const row = rows[0];
+      this.pauseCache = {
+        at: now,
+        pause: row
+          ? {
+              kind: row.kind as UpstreamPause['kind'],
+              until: num(row.until),
+              since: num(row.since),
+            }
+          : null,
+      };
+    }
+    const pause = this.pauseCache.pause;
+    return pause && pause.until > now ? pause : null;
   }
 
   /** Other checkouts of one order that are paid too: a customer who paid twice. */

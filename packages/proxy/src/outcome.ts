@@ -34,6 +34,12 @@ export type BakongOutcome<T = unknown> =
   | { kind: 'forbidden' }
   /** HTTP 429. */
   | { kind: 'rate-limited'; retryAfterMs: number }
+  /**
+   * errorCode 17 ("Daily request limit of 100 exceeded"), or a refusal whose message speaks of a
+   * daily limit, a quota or too many requests: the token's daily quota is spent. Not transient:
+   * asking again only spends what is left of tomorrow's.
+   */
+  | { kind: 'quota-exhausted'; errorCode: number | null }
   /** errorCode 4 (deep links), 7, 8, 10 (token mail), 11, 12 (accounts). */
   | { kind: 'rejected'; errorCode: number; message: string }
   /** 5xx, timeout, network failure, redirect, non-JSON or malformed envelope, errorCode 9. */
@@ -49,7 +55,11 @@ export type UpstreamErrorReason =
   | 'non-json'
   | 'bad-envelope'
   | 'cannot-connect'
-  | 'budget';
+  | 'budget'
+  /** An md5_list item `SERVICE_FAILED`: Bakong has no answer for it yet. */
+  | 'service-failed'
+  /** An md5_list item `SUCCESS` without a transaction: confirmed with a single check. */
+  | 'unconfirmed';
 
 /** Whether an outcome is worth retrying (with backoff). */
 export const isTransient = (o: BakongOutcome): boolean =>
@@ -63,6 +73,8 @@ export function retryAfterMs(header: string | null, now: number, fallback = 1000
   const date = Date.parse(header);
   return Number.isNaN(date) ? fallback : Math.max(0, date - now);
 }
+
+const QUOTA_MESSAGE = /daily request limit|quota|too many request/i;
 
 /**
  * Classifies one HTTP answer of the Bakong Open API, exactly as `reference/bakong-api.md` says.
@@ -84,6 +96,8 @@ export function classify(
   try {
     envelope = JSON.parse(body);
   } catch {
+    // 400 or 404 with a page instead of JSON: a wrong request or URL, which asking again repeats.
+    if (status === 400 || status === 404) return { kind: 'bad-request', errorCode: null };
     return { kind: 'upstream-error', reason: 'non-json', status };
   }
   if (typeof envelope !== 'object' || envelope === null)
@@ -94,6 +108,9 @@ export function classify(
   if (responseCode !== 1 && responseCode !== 0)
     return { kind: 'upstream-error', reason: 'bad-envelope', status };
   const message = typeof responseMessage === 'string' ? responseMessage : '';
+  // Integrators match the quota refusal by message too: more undocumented codes may exist.
+  if (code === 17 || (code !== 1 && code !== 3 && QUOTA_MESSAGE.test(message)))
+    return { kind: 'quota-exhausted', errorCode: code };
   switch (code) {
     case 1:
       // The seed document's sample answers a failed transaction with errorCode 1 too.

@@ -370,11 +370,15 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
 
   async function getHealth(): Promise<Response> {
     const at = localNow();
-    if (!probe || at - probe.at > 60_000) probe = { at, result: await client.probe() };
     const t = tokenHealth(token, at);
     const [ledgerState, storeProblem] = await Promise.all([
       use().then(
-        async ({ ledger }) => ({ ok: true as const, ledger, outbox: await ledger.outboxHealth() }),
+        async ({ ledger }) => ({
+          ok: true as const,
+          ledger,
+          outbox: await ledger.outboxHealth(),
+          pause: await ledger.paused(),
+        }),
         () => ({ ok: false as const }),
       ),
       store
@@ -390,7 +394,28 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
         'Bakong answered 403: it only answers Cambodian IP addresses. Run the proxy on a server in Cambodia, or through a relay there.',
       unreachable: 'Bakong could not be reached (network, DNS or timeout).',
     };
-    const ok = probe.result === 'reachable' && !t.expired && ledgerState.ok && !storeProblem;
+    const pause = ledgerState.ok ? ledgerState.pause : null;
+    // While the quota is spent no probe is sent either: Bakong is known not to answer checks.
+    if (pause?.kind !== 'quota' && (!probe || at - probe.at > 60_000))
+      probe = { at, result: await client.probe() };
+    const upstream =
+      pause?.kind === 'quota'
+        ? {
+            status: 'quota_exhausted',
+            resetsAt: pause.until,
+            message: `Bakong's daily quota for this token is spent; checks resume at ${new Date(pause.until).toISOString()} (midnight in Phnom Penh), and open checkouts are confirmed then.`,
+          }
+        : pause?.kind === 'token'
+          ? {
+              status: 'unauthorized',
+              message: 'Bakong refused the token (401 / errorCode 6): renew it and restart.',
+            }
+          : {
+              status: probe?.result ?? 'unreachable',
+              message: messages[probe?.result ?? 'unreachable'],
+            };
+    const ok =
+      !pause && probe?.result === 'reachable' && !t.expired && ledgerState.ok && !storeProblem;
     const ledgerNow = ledgerState.ok ? ledgerState.ledger.now() : at;
     return json(ok ? 200 : 503, {
       ok,
@@ -423,7 +448,7 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
         expired: t.expired,
         warningDays: TOKEN_WARNING_MS / 86_400_000,
       },
-      upstream: { status: probe.result, message: messages[probe.result] },
+      upstream,
     });
   }
 

@@ -518,3 +518,79 @@ describe('an order paid twice', () => {
     });
   });
 });
+
+describe("Bakong's daily quota (errorCode 17)", () => {
+  it('stops every instance asking until midnight in Phnom Penh, keeps pages waiting, and settles after', async () => {
+    const schema = freshSchema();
+    const shop = orderSystem();
+    const [a, b] = [
+      await proxyOn(schema, { database: postgres.url, onPaid: shop.onPaid }),
+      await proxyOn(schema, { database: postgres.url, onPaid: shop.onPaid }),
+    ];
+    const checkout = await a.proxy.createCheckout({
+      amount: '4.00',
+      currency: 'USD',
+      orderId: 'Q-1',
+    });
+    expect((await a.post('/check', { md5: checkout.md5 })).json).toMatchObject({
+      status: 'pending',
+    });
+    sandbox.clock.advance(2_000);
+    sandbox.quota.setLimit(1); // one call a day: the next one is refused
+    expect((await a.post('/check', { md5: checkout.md5 })).json).toEqual({
+      status: 'pending',
+      serverNow: expect.any(Number),
+      expiresAt: checkout.expiresAt,
+      delayed: true,
+    });
+    const spent = sandbox.quota.state().used;
+    const resetsAt = sandbox.quota.state().resetsAt;
+    expect(a.alerts).toEqual([{ type: 'quota-exhausted', resetsAt }]);
+    sandbox.pay({ qr: checkout.qr });
+    // The latch is shared: the other instance, later checks and /health make no call.
+    sandbox.clock.advance(5_000);
+    for (const p of [b, a, b]) {
+      expect((await p.post('/check', { md5: checkout.md5 })).json).toMatchObject({
+        status: 'pending',
+        delayed: true,
+      });
+    }
+    expect((await b.get('/health')).json).toMatchObject({
+      ok: false,
+      upstream: { status: 'quota_exhausted', resetsAt },
+    });
+    expect((await b.get('/health')).status).toBe(503);
+    expect(sandbox.quota.state().used).toBe(spent);
+    expect(b.alerts).toEqual([]);
+    // After midnight the checkout (expired meanwhile) is asked about again, and settles.
+    sandbox.clock.set(resetsAt + 1_000);
+    expect((await b.post('/check', { md5: checkout.md5 })).json).toMatchObject({ status: 'paid' });
+    expect(shop.deliveries).toEqual([expect.objectContaining({ orderId: 'Q-1', late: false })]);
+  });
+
+  it('stops asking about an md5 Bakong refuses for good, and alerts once', async () => {
+    let calls = 0;
+    const refusing = {
+      ...(await import('@khqr-checkout/proxy')).createBakongClient({
+        token: DEV_TOKEN,
+        baseUrl: sandbox.url,
+      }),
+      checkTransactionByMd5: async () => {
+        calls++;
+        return { kind: 'bad-request', errorCode: 5 } as const;
+      },
+    };
+    const p = await proxyOn(freshSchema(), { bakong: refusing, token: DEV_TOKEN });
+    const checkout = await p.proxy.createCheckout({ amount: '4.00', currency: 'USD' });
+    for (let i = 0; i < 5; i++) {
+      sandbox.clock.advance(2_000);
+      expect((await p.post('/check', { md5: checkout.md5 })).json).toMatchObject({
+        status: 'pending',
+      });
+    }
+    expect(calls).toBe(1);
+    expect(p.alerts).toEqual([
+      expect.objectContaining({ type: 'upstream-refused', md5: checkout.md5 }),
+    ]);
+  });
+});

@@ -9,6 +9,7 @@ import {
   type QrRecord,
   type QrRef,
 } from './ledger.ts';
+import type { DailyQuota } from './quota.ts';
 import type { TokenStore } from './tokens.ts';
 
 /** The prefix of the admin API: a path the real Bakong does not use. */
@@ -24,6 +25,7 @@ export interface AdminContext {
   clock: SandboxClock;
   counters: Counters;
   endpoints: readonly string[];
+  quota: DailyQuota;
   reset(): void;
 }
 
@@ -100,6 +102,7 @@ const GET: Record<string, Route> = {
   '/clock': (_, ctx) => ({ status: 200, body: { now: ctx.clock.now(), offset: ctx.clock.offset } }),
   '/faults': (_, ctx) => ({ status: 200, body: ctx.faults.list() }),
   '/counters': (_, ctx) => ({ status: 200, body: ctx.counters }),
+  '/quota': (_, ctx) => ({ status: 200, body: ctx.quota.state() }),
   '/tokens': (_, ctx) => ({
     status: 200,
     body: ctx.tokens.list().map(({ token, expiresAt }) => ({ token, expiresAt })),
@@ -107,6 +110,13 @@ const GET: Record<string, Route> = {
 };
 
 const POST: Record<string, Route> = {
+  '/quota': (body, ctx) => {
+    const limit = object(body).dailyLimit;
+    if (limit !== null && !(typeof limit === 'number' && Number.isInteger(limit) && limit >= 0))
+      throw new AdminError(400, '"dailyLimit" must be a whole number ≥ 0, or null for no limit.');
+    ctx.quota.setLimit(limit);
+    return { status: 200, body: ctx.quota.state() };
+  },
   '/qrs': (body, ctx) => {
     const qr = object(body).qr;
     if (typeof qr !== 'string') throw new AdminError(400, 'Give "qr", the KHQR payload.');

@@ -4,13 +4,14 @@ import { parseArgs } from 'node:util';
 import { startSandbox } from './server.ts';
 import { DEV_TOKEN } from './tokens.ts';
 
-const HELP = `Usage: khqr-sandbox [--port 4010] [--host 127.0.0.1] [--token TOKEN]... [--persist FILE] [--seed N]
+const HELP = `Usage: khqr-sandbox [--port 4010] [--host 127.0.0.1] [--token TOKEN]... [--persist FILE] [--seed N] [--daily-limit N]
 
   --port      port to listen on (0 picks a free one)            default 4010
   --host      interface to bind; keep loopback unless you must   default 127.0.0.1
   --token     a bearer token to accept (repeatable)             default: a printed dev token
   --persist   JSON file keeping the ledger across restarts       default: memory only
-  --seed      seed for faults injected with a "share"            default 1`;
+  --seed      seed for faults injected with a "share"            default 1
+  --daily-limit  Bakong calls a day (Phnom Penh) before errorCode 17  default: no limit`;
 
 function fail(message: string): never {
   console.error(`khqr-sandbox: ${message}\n\n${HELP}`);
@@ -28,6 +29,7 @@ function parse(args: string[]) {
       token: { type: 'string', multiple: true },
       persist: { type: 'string' },
       seed: { type: 'string', default: '1' },
+      'daily-limit': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -48,6 +50,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535)
   fail(`--port must be 0–65535, got ${values.port}`);
 const seed = Number(values.seed);
 if (!Number.isInteger(seed)) fail(`--seed must be a whole number, got ${values.seed}`);
+const dailyLimit = values['daily-limit'] === undefined ? null : Number(values['daily-limit']);
+if (dailyLimit !== null && !(Number.isInteger(dailyLimit) && dailyLimit >= 0))
+  fail(`--daily-limit must be a whole number ≥ 0, got ${values['daily-limit']}`);
 
 const tokens = values.token ?? [DEV_TOKEN];
 const sandbox = await startSandbox({
@@ -55,6 +60,7 @@ const sandbox = await startSandbox({
   host: values.host,
   tokens,
   seed,
+  dailyLimit,
   ...(values.persist ? { persist: values.persist } : {}),
 }).catch((error: NodeJS.ErrnoException) =>
   fail(
@@ -66,7 +72,7 @@ const sandbox = await startSandbox({
 
 console.log(`Bakong sandbox listening on ${sandbox.url}
   Bank app:   ${sandbox.bankAppUrl}
-  Admin API:  ${sandbox.url}/_sandbox/  (qrs, pay, fail, clock, tokens, faults, counters, reset)
+  Admin API:  ${sandbox.url}/_sandbox/  (qrs, pay, fail, clock, tokens, faults, counters, quota, reset)${dailyLimit === null ? '' : `\n  Daily limit: ${dailyLimit} calls (errorCode 17 after that, until midnight in Phnom Penh)`}
   ${values.token ? 'Tokens:     as given with --token' : `Dev token:  ${DEV_TOKEN}`}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -7,6 +7,7 @@ export type { Fault, FaultKind, FaultSpec } from './faults.ts';
 export { FAULT_KINDS } from './faults.ts';
 export type { PayOptions, QrRecord, QrRef, RefusalReason, Transaction } from './ledger.ts';
 export { PaymentRefused } from './ledger.ts';
+export type { QuotaState } from './quota.ts';
 export type { Sandbox, SandboxOptions } from './server.ts';
 export { startSandbox } from './server.ts';
 export type { SandboxToken, TokenInput } from './tokens.ts';

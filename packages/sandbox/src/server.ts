@@ -15,6 +15,7 @@ import { error, sendEnvelope } from './envelope.ts';
 import { type Fault, type FaultSpec, FaultTable, parseFault } from './faults.ts';
 import { sendJson, sendText } from './http.ts';
 import { Ledger, type PayOptions, type QrRef } from './ledger.ts';
+import { DailyQuota, QUOTA_ENVELOPE } from './quota.ts';
 import { DEV_EMAIL, DEV_TOKEN, type SandboxToken, type TokenInput, TokenStore } from './tokens.ts';
 
 /** Options of {@link startSandbox}. */
@@ -33,6 +34,11 @@ export interface SandboxOptions {
   persist?: string;
   /** Seed of the generator behind `share` faults. @default 1 */
   seed?: number;
+  /**
+   * Bakong API calls a day (midnight to midnight in Phnom Penh, on the sandbox clock) before
+   * each further call is answered with errorCode 17. @default no limit
+   */
+  dailyLimit?: number | null;
 }
 
 /** A running sandbox. */
@@ -50,6 +56,8 @@ export interface Sandbox {
   expireToken(token: string): boolean;
   injectFault(spec: FaultSpec): Fault;
   clearFaults(): void;
+  /** The token's daily quota: `setLimit(n)`, `state()` ({dailyLimit, used, refused, resetsAt}). */
+  quota: Pick<DailyQuota, 'setLimit' | 'state'>;
   /** Requests per Bakong endpoint, by HTTP status (`reset`, `hang` for those faults). */
   counters(): Counters;
   /** Forgets QRs, transactions, faults and counters; keeps tokens; resets the clock offset. */
@@ -118,7 +126,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     accountExists: (id) =>
       accounts.has(id) || ledger.list().some((r) => r.data?.bakongAccountId === id),
   };
+  const quota = new DailyQuota(() => clock.now(), options.dailyLimit ?? null);
   const reset = () => {
+    quota.reset();
     ledger.reset();
     faults.clear();
     counters = {};
@@ -133,6 +143,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return counters;
     },
     endpoints: ENDPOINTS,
+    quota,
     reset,
   };
 
@@ -153,6 +164,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   ): Promise<void> {
     counter(name).requests++;
     res.on('finish', () => count(name, String(res.statusCode)));
+    if (quota.take()) {
+      req.resume();
+      sendEnvelope(res, 200, QUOTA_ENVELOPE);
+      return;
+    }
     const fault = faults.take(name);
     switch (fault?.kind) {
       case 'latency':
@@ -257,6 +273,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     expireToken: (token) => tokens.expire(token, clock.now()),
     injectFault: (spec) => faults.add(parseFault(spec, ENDPOINTS)),
     clearFaults: () => faults.clear(),
+    quota,
     counters: () => structuredClone(counters),
     reset,
     async close() {
