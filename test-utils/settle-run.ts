@@ -1,13 +1,13 @@
 // Payments through the standalone proxy (`khqr-proxy`, a real child process on the embedded
 // ledger) while it is killed with SIGKILL again and again, to a signed webhook whose order system
 // is idempotent on the event id and refuses some deliveries. Used by a test and by `pnpm bench settle`.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { type PaidEvent, verifyKhqrWebhook } from '@khqr-checkout/proxy';
 import { DEV_TOKEN, startSandbox } from '@khqr-checkout/sandbox';
 import { temporaryDataDir } from './data-dir.ts';
+import { spawnProxyCli } from './proxy-cli.ts';
 
 export interface SettleRunOptions {
   /** Checkouts made and paid. */
@@ -47,7 +47,6 @@ export interface SettleRunResult {
   elapsedMs: number;
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MERCHANT = 'settle_shop@devb';
 const SECRET = 'settle-run-secret-0123456789';
 
@@ -118,31 +117,14 @@ export async function runSettle(options: SettleRunOptions): Promise<SettleRunRes
   const start = () =>
     new Promise<void>((resolve, reject) => {
       const t0 = performance.now();
-      const proc = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          '--conditions=@khqr-checkout/source',
-          'packages/proxy/src/cli.ts',
-          '--',
-          '--port',
-          '0',
-        ],
-        {
-          cwd: ROOT,
-          env: {
-            PATH: process.env.PATH ?? '',
-            BAKONG_TOKEN: DEV_TOKEN,
-            BAKONG_BASE_URL: sandbox.url,
-            KHQR_MERCHANT_ACCOUNTS: MERCHANT,
-            KHQR_CHECKOUT_SECRET: SECRET,
-            KHQR_PAID_WEBHOOK_URL: webhookUrl,
-            KHQR_DATA_DIR: dataDir,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      const proc = spawnProxyCli({
+        BAKONG_TOKEN: DEV_TOKEN,
+        BAKONG_BASE_URL: sandbox.url,
+        KHQR_MERCHANT_ACCOUNTS: MERCHANT,
+        KHQR_CHECKOUT_SECRET: SECRET,
+        KHQR_PAID_WEBHOOK_URL: webhookUrl,
+        KHQR_DATA_DIR: dataDir,
+      });
       child = proc;
       let output = '';
       const onData = (chunk: Buffer) => {

@@ -1,13 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { createKhqrProxy } from '@khqr-checkout/proxy';
 import { nodeHandler } from '@khqr-checkout/proxy/node';
 import { DEV_TOKEN, makeJwt, type Sandbox } from '@khqr-checkout/sandbox';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { temporaryDataDir } from '../../../test-utils/data-dir.ts';
+import { spawnProxyCli } from '../../../test-utils/proxy-cli.ts';
 import {
   captureLogger,
   expectNoLeaks,
@@ -178,26 +178,9 @@ describe('khqr-proxy standalone server', () => {
   afterEach(() => {
     for (const child of children) child.kill('SIGTERM');
   });
-  const root = fileURLToPath(new URL('../../../', import.meta.url));
   const run = (env: Record<string, string>, until: RegExp) =>
     new Promise<{ output: string; code: number | null }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          '--conditions=@khqr-checkout/source',
-          'packages/proxy/src/cli.ts',
-          '--',
-          '--port',
-          '0',
-        ],
-        {
-          cwd: root,
-          env: { PATH: process.env.PATH ?? '', KHQR_DATA_DIR: temporaryDataDir('cli'), ...env },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      const child = spawnProxyCli({ KHQR_DATA_DIR: temporaryDataDir('cli'), ...env });
       children.push(child);
       let output = '';
       const onData = (chunk: Buffer) => {

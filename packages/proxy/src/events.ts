@@ -45,15 +45,8 @@ export type ProxyAlert =
       message: string;
     }
   | {
-      type: 'settlement-failing';
-      eventId: string;
-      md5: string;
-      orderId?: string;
-      attempts: number;
-      message: string;
-    }
-  | {
-      type: 'settlement-abandoned';
+      /** Failing after 3 attempts, or given up after 3 days (then it waits for a human). */
+      type: 'settlement-failing' | 'settlement-abandoned';
       eventId: string;
       md5: string;
       orderId?: string;
