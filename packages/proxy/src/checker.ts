@@ -317,7 +317,7 @@ export class Checker {
       settledAt: now,
     };
     await this.o.crash('answered');
-    if (await ledger.settle(event, false)) {
+    if (await ledger.settle(event, !this.o.outbox.hasHandler)) {
       logger.info('payment settled', {
         md5: row.md5,
         eventId: event.id,

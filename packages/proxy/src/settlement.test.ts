@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type CrashPoint,
+  createKhqrProxy,
   type PaidEvent,
   RETRY_DELAYS_MS,
   type SqlDatabase,
@@ -20,6 +21,7 @@ import {
   closeEmbeddedDatabase,
   embeddedDatabase,
   freshSchema,
+  MERCHANT,
   type ProxyUnderTest,
   startBank,
   startProxy,
@@ -592,5 +594,30 @@ describe("Bakong's daily quota (errorCode 17)", () => {
     expect(p.alerts).toEqual([
       expect.objectContaining({ type: 'upstream-refused', md5: checkout.md5 }),
     ]);
+  });
+});
+
+describe('a proxy with no onPaid', () => {
+  it('records settlements as delivered, so /health has nothing waiting', async () => {
+    const proxy = createKhqrProxy({
+      bakong: { token: DEV_TOKEN, baseUrl: sandbox.url },
+      merchant: { accounts: [MERCHANT] },
+      database,
+      schema: freshSchema(),
+      sweeper: false,
+      now: () => sandbox.clock.now(),
+      logger: { info() {}, warn() {}, error() {} },
+    });
+    try {
+      const checkout = await proxy.createCheckout({ amount: '1.00', currency: 'USD' });
+      sandbox.pay({ qr: checkout.qr });
+      expect(await proxy.check(checkout.md5)).toMatchObject({ status: 'paid' });
+      const health = await proxy.handler(new Request('http://proxy.test/health'));
+      expect(await health.json()).toMatchObject({
+        settlements: { ok: true, undelivered: 0, abandoned: 0 },
+      });
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -21,6 +21,7 @@ export const RETRY_DELAYS_MS = [
 ];
 /** How long a settlement is retried before it is left for a human. */
 export const RETRY_FOR_MS = 3 * 24 * 3_600_000;
+const BATCH = 4;
 /** Failed attempts after which operators are alerted. */
 export const ALERT_AFTER_ATTEMPTS = 3;
 
@@ -54,13 +55,22 @@ export class Outbox {
       await this.deliver(row);
   }
 
+  /** Whether anything receives settlements; without a handler they are recorded as delivered. */
+  get hasHandler(): boolean {
+    return this.o.onPaid !== undefined;
+  }
+
   /** Delivers every settlement that is due. */
   async tick(): Promise<void> {
     if (!this.o.onPaid) return;
+    // A few at a time: each lease must outlast the deliveries before it (10 s each at worst).
     for (;;) {
-      const rows = await this.o.ledger.lease(this.o.ledger.now(), this.leaseMs, 20);
-      for (const row of rows) await this.deliver(row);
-      if (rows.length < 20 || this.stopped) return;
+      const rows = await this.o.ledger.lease(this.o.ledger.now(), this.leaseMs, BATCH);
+      for (const row of rows) {
+        if (this.stopped) return;
+        await this.deliver(row);
+      }
+      if (rows.length < BATCH || this.stopped) return;
     }
   }
 
