@@ -42,6 +42,10 @@ export interface SettleRunResult {
   unstableIds: number;
   /** Sandbox payment → order marked paid, ms, sorted. */
   settleTimesMs: number[];
+  /** The same for checkouts a page polled once after paying (the other half: closed tabs). */
+  polledTimesMs: number[];
+  /** The same for checkouts no page polled: found by the sweeper (every 10 s). */
+  closedTabTimesMs: number[];
   /** Proxy start (spawn → listening), ms, sorted. */
   startTimesMs: number[];
   elapsedMs: number;
@@ -216,13 +220,16 @@ export async function runSettle(options: SettleRunOptions): Promise<SettleRunRes
     while (paidOrders.size < checkouts.length && performance.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 100));
 
-    const settleTimesMs = checkouts
-      .map((c) => {
-        const order = paidOrders.get(c.orderId);
-        return order ? order.at - (c.paidAt as number) : Number.NaN;
-      })
-      .filter(Number.isFinite)
-      .sort((a, b) => a - b);
+    const times = (which: (i: number) => boolean) =>
+      checkouts
+        .filter((_, i) => which(i))
+        .map((c) => {
+          const order = paidOrders.get(c.orderId);
+          return order ? order.at - (c.paidAt as number) : Number.NaN;
+        })
+        .filter(Number.isFinite)
+        .sort((a, b) => a - b);
+    const settleTimesMs = times(() => true);
     return {
       payments: checkouts.length,
       kills: options.kills,
@@ -234,6 +241,8 @@ export async function runSettle(options: SettleRunOptions): Promise<SettleRunRes
       badSignatures,
       unstableIds: [...idsByMd5.values()].filter((ids) => ids.size > 1).length,
       settleTimesMs,
+      polledTimesMs: times((i) => i % 2 === 0),
+      closedTabTimesMs: times((i) => i % 2 === 1),
       startTimesMs: startTimesMs.sort((a, b) => a - b),
       elapsedMs: performance.now() - started,
     };
