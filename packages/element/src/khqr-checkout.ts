@@ -471,9 +471,11 @@ export class KhqrCheckoutElement extends LitElement {
         ? strings[state as 'paid']
         : snapshot?.reconnecting
           ? strings.reconnecting
-          : remaining <= 0
-            ? strings.lastChecks
-            : strings.waiting;
+          : snapshot?.delayed
+            ? strings.delayed
+            : remaining <= 0
+              ? strings.lastChecks
+              : strings.waiting;
     const size = checkout.modules.length;
     return html`
       <div class="khqr" data-theme=${theme} data-state=${state} ?data-reconnecting=${snapshot?.reconnecting ?? false}><div class="khqr-card" part="card"><div class="khqr-header" part="header" aria-hidden="true">KHQR</div><div class="khqr-corner" aria-hidden="true"></div><div class="khqr-body"><p class="khqr-name" part="name">${data.merchantName}</p><p class="khqr-amount" part="amount"><span class="khqr-value">${money}</span><span class="khqr-currency">${data.currency}</span></p><hr class="khqr-rule" /><div class="khqr-qr" part="qr"><svg viewBox="0 0 ${size} ${size}" role="img" aria-label=${strings.qrLabel(data.merchantName, `${money} ${data.currency}`)} shape-rendering="crispEdges"><path d=${qrPath(checkout.modules)}></path></svg><div class="khqr-mark" aria-hidden="true">${CURRENCY_MARK[data.currency]}</div>${

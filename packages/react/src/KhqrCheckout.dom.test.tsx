@@ -181,6 +181,20 @@ describe('<KhqrCheckout>', () => {
     expect(onFailed).not.toHaveBeenCalled();
   });
 
+  it('tells the customer the payment is confirmed later while the server cannot ask Bakong', async () => {
+    const delayed = { status: 200, body: { ...status('pending').body, delayed: true } };
+    answers = [delayed, delayed, delayed, status('paid')];
+    const onSuccess = vi.fn();
+    render(card({ qr: serverQr().qr, onSuccess }));
+    await waitFor(() =>
+      expect(
+        screen.getByText(/Your order will be confirmed even if you close this page/),
+      ).toBeTruthy(),
+    );
+    await waitFor(() => expect(onSuccess).toHaveBeenCalledTimes(1));
+    expect(screen.queryByText(/Your order will be confirmed/)).toBeNull();
+  });
+
   it('sends the QR it generated until the proxy accepted it', async () => {
     render(
       card({ bakongAccountId: 'shop@devb', merchantName: 'Shop', amount: 4000, currency: 'KHR' }),

@@ -258,9 +258,11 @@ function Card({ qr, data, generated, props, callbacks, style, theme, onNewQr }: 
       ? strings[state as 'paid']
       : reconnecting
         ? strings.reconnecting
-        : remainingMs <= 0
-          ? strings.lastChecks
-          : strings.waiting;
+        : payment.delayed
+          ? strings.delayed
+          : remainingMs <= 0
+            ? strings.lastChecks
+            : strings.waiting;
 
   return (
     <div

@@ -32,6 +32,8 @@ export interface KhqrPayment {
   state: SessionState;
   /** Checks are failing for transport reasons; the state still holds. */
   reconnecting: boolean;
+  /** The server confirms payments later today (Bakong's quota is spent); the QR stays payable. */
+  delayed: boolean;
   /** The proxy refuses this checkout (unknown md5, invalid QR): polling stopped. */
   error: { code: string; message: string; status: number } | null;
   serverOffsetMs: number;
@@ -63,6 +65,7 @@ interface Checked {
   status: 'pending' | 'paid' | 'failed' | 'expired';
   serverOffsetMs: number;
   expiresAt: number;
+  delayed: boolean;
 }
 
 let fallbackClient: QueryClient | undefined;
@@ -124,6 +127,7 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
               ? 0
               : Math.round(answer.serverNow - (sentAt + Date.now()) / 2),
           expiresAt: answer.expiresAt ?? options.expiresAt,
+          delayed: answer.delayed === true,
         };
       },
       retry: (_count, error) => error instanceof TransportError,
@@ -189,6 +193,7 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
   return {
     state,
     reconnecting: query.failureCount > 0 && !config && !TERMINAL.includes(state),
+    delayed: data?.delayed === true && state === 'pending',
     error: config ? { code: config.code, message: config.message, status: config.status } : null,
     serverOffsetMs,
     expiresAt,

@@ -7,6 +7,8 @@ export interface CardStrings {
   expiresIn: string;
   waiting: string;
   reconnecting: string;
+  /** Bakong cannot be asked for now: the shop's server confirms the payment later. */
+  delayed: string;
   lastChecks: string;
   paid: string;
   failed: string;
@@ -28,6 +30,7 @@ export const STRINGS: Record<CardLang, CardStrings> = {
     expiresIn: 'ផុតកំណត់ក្នុងរយៈពេល',
     waiting: 'កំពុងរង់ចាំការទូទាត់',
     reconnecting: 'កំពុងភ្ជាប់ឡើងវិញ…',
+    delayed: 'កំពុងបញ្ជាក់ការទូទាត់។ ការបញ្ជាទិញនឹងត្រូវបានបញ្ជាក់ ទោះបីអ្នកបិទទំព័រនេះក៏ដោយ។',
     lastChecks: 'កំពុងពិនិត្យការទូទាត់ចុងក្រោយ…',
     paid: 'បានទូទាត់រួចរាល់',
     failed: 'ការទូទាត់បរាជ័យ',
@@ -45,6 +48,7 @@ export const STRINGS: Record<CardLang, CardStrings> = {
     expiresIn: 'Expires in',
     waiting: 'Waiting for payment',
     reconnecting: 'Reconnecting…',
+    delayed: 'Confirming your payment. Your order will be confirmed even if you close this page.',
     lastChecks: 'Checking for a last-second payment…',
     paid: 'Paid',
     failed: 'Payment failed',

@@ -77,6 +77,19 @@ describe('checkout session', () => {
     expect(states).toEqual(['pending', 'paid']);
   });
 
+  it('says the payment is confirmed later while the server cannot ask Bakong, and keeps polling', async () => {
+    const { calls, s } = session([
+      pending({ delayed: true }),
+      pending({ delayed: true }),
+      pending(),
+    ]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(s.getSnapshot()).toMatchObject({ state: 'pending', delayed: true, reconnecting: false });
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    expect(s.getSnapshot()).toMatchObject({ state: 'pending', delayed: false });
+  });
+
   it('goes failed when the proxy says failed', async () => {
     const { s, states } = session([answer('failed')]);
     await vi.advanceTimersByTimeAsync(1000);
@@ -163,6 +176,15 @@ describe('checkout session', () => {
   });
 
   it('accepts a raw Bakong envelope from a merchant pass-through', () => {
+    expect(interpretAnswer(200, { status: 'pending', delayed: true })).toEqual({
+      kind: 'status',
+      status: 'pending',
+      delayed: true,
+    });
+    expect(interpretAnswer(200, { status: 'pending', delayed: 'yes' })).toEqual({
+      kind: 'status',
+      status: 'pending',
+    });
     expect(interpretAnswer(200, { responseCode: 0, errorCode: null, data: { hash: 'x' } })).toEqual(
       { kind: 'status', status: 'paid' },
     );

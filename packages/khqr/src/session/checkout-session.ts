@@ -19,6 +19,8 @@ export interface SessionSnapshot {
   readonly serverOffsetMs: number;
   /** Checks are failing for transport reasons; the last known state still holds. */
   readonly reconnecting: boolean;
+  /** The server confirms payments later today (Bakong's quota is spent); the QR stays payable. */
+  readonly delayed: boolean;
   /** The proxy refuses this checkout; polling has stopped. */
   readonly error: { code: string; message: string; status: number } | null;
   /** Answers received. */
@@ -137,6 +139,7 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
     expiresAt: options.expiresAt,
     serverOffsetMs: 0,
     reconnecting: false,
+    delayed: false,
     error: null,
     checks: 0,
     follower: false,
@@ -203,6 +206,7 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
     if (answer.kind === 'status') {
       const patch: { -readonly [K in keyof SessionSnapshot]?: SessionSnapshot[K] } = {
         reconnecting: false,
+        delayed: answer.delayed === true,
         checks: snapshot.checks + 1,
       };
       if (answer.serverNow !== undefined && sentAt !== undefined) {

@@ -77,6 +77,8 @@ export type CheckAnswer =
       status: 'pending' | 'paid' | 'failed' | 'expired';
       serverNow?: number;
       expiresAt?: number;
+      /** The server cannot ask Bakong for now (quota): it confirms the payment later. */
+      delayed?: true;
     }
   /** Network trouble, 5xx, 429, timeouts, unreadable bodies: try again later. */
   | { kind: 'transport'; retryAfterMs?: number }
@@ -122,6 +124,7 @@ export function interpretAnswer(
     const answer: CheckAnswer = { kind: 'status', status: b.status as 'pending' };
     if (typeof b.serverNow === 'number') answer.serverNow = b.serverNow;
     if (typeof b.expiresAt === 'number') answer.expiresAt = b.expiresAt;
+    if (b.delayed === true) answer.delayed = true;
     return answer;
   }
   if (b.responseCode === 0 && b.data) return { kind: 'status', status: 'paid' };
