@@ -430,11 +430,6 @@ export class Ledger {
     return rows.map((row) => row.md5 as string);
   }
 
-  async settlement(md5: string): Promise<SettlementRow | null> {
-    const [row] = await this.db.query(`select * from ${this.t.settlements} where md5 = $1`, [md5]);
-    return row ? toSettlement(row) : null;
-  }
-
   async outboxHealth(): Promise<OutboxHealth> {
     const [row] = await this.db.query(
       `select count(*) filter (where delivered_at is null and gave_up_at is null) as undelivered,

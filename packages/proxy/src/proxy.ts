@@ -105,6 +105,11 @@ export interface KhqrProxy {
   ready(): Promise<void>;
   /** Delivers every settlement that is due now (the outbox also does so on its own). */
   deliver(): Promise<void>;
+  /**
+   * Delivers a given-up settlement again (after its handler was fixed): resolves false when no
+   * undelivered settlement has that event id.
+   */
+  redeliver(eventId: string): Promise<boolean>;
   /** Stops the background work, and closes the store and the database it opened. */
   close(): Promise<void>;
 }
@@ -584,6 +589,12 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     ready: () => opened.then(() => undefined),
     async deliver() {
       await (await use()).outbox.tick();
+    },
+    async redeliver(eventId) {
+      const { ledger, outbox } = await use();
+      if (!(await ledger.retry(eventId, ledger.now()))) return false;
+      await outbox.deliverNow(eventId);
+      return true;
     },
     async close() {
       clearInterval(sweeper);

@@ -204,10 +204,13 @@ describe('a handler that fails', () => {
     expect((await p.get('/health')).json).toMatchObject({ settlements: { undelivered: 0 } });
   });
 
-  it('gives up after 3 days of failures, alerts, and shows it in /health', async () => {
+  it('gives up after 3 days of failures, alerts, shows it in /health, and redelivers on request', async () => {
+    let down = true;
+    const delivered: string[] = [];
     const p = await proxyOn(freshSchema(), {
-      onPaid: () => {
-        throw new Error('order system down');
+      onPaid: (event) => {
+        if (down) throw new Error('order system down');
+        delivered.push(event.id);
       },
     });
     const checkout = await p.proxy.createCheckout({
@@ -234,6 +237,15 @@ describe('a handler that fails', () => {
     // About 3 days: never sooner, and not long after.
     expect(attempts).toBeGreaterThanOrEqual(70);
     expect(attempts).toBeLessThanOrEqual(80);
+    // A human fixed the order system: the settlement is delivered once more, on request.
+    down = false;
+    expect(await p.proxy.redeliver('evt_unknown')).toBe(false);
+    expect(await p.proxy.redeliver(`evt_${checkout.md5}`)).toBe(true);
+    expect(delivered).toEqual([`evt_${checkout.md5}`]);
+    expect((await p.get('/health')).json).toMatchObject({
+      settlements: { ok: true, undelivered: 0, abandoned: 0 },
+    });
+    expect(await p.proxy.redeliver(`evt_${checkout.md5}`)).toBe(false);
   });
 });
 
