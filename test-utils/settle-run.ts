@@ -14,7 +14,11 @@ export interface SettleRunOptions {
   payments: number;
   /** SIGKILLs of the proxy while payments are under way. */
   kills: number;
-  /** Share of webhook deliveries the receiver answers with a 500. @default 0 */
+  /**
+   * Share of webhook deliveries the receiver answers with a 500. @default 0
+   * Each event is refused at most once, so a run waits for the first retry (10 s), not the
+   * later ones of the backoff (30 s, 2 min…), whatever the random draws.
+   */
   refuseShare?: number;
   /** Give up waiting for the last deliveries after this long, ms. @default 120000 */
   timeoutMs?: number;
@@ -36,6 +40,8 @@ export interface SettleRunResult {
   duplicateEffects: number;
   /** Paid orders never settled (must be 0). */
   lost: number;
+  /** Their order ids, to look for in the proxy's log. */
+  lostOrders: string[];
   /** Deliveries whose signature did not verify (must be 0). */
   badSignatures: number;
   /** Deliveries of one payment under more than one event id (must be 0). */
@@ -76,6 +82,7 @@ export async function runSettle(options: SettleRunOptions): Promise<SettleRunRes
   let deliveries = 0;
   let refused = 0;
   let badSignatures = 0;
+  const refusedIds = new Set<string>();
   const receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => {
@@ -91,7 +98,8 @@ export async function runSettle(options: SettleRunOptions): Promise<SettleRunRes
         res.writeHead(400).end();
         return;
       }
-      if (rand() < (options.refuseShare ?? 0)) {
+      if (!refusedIds.has(event.id) && rand() < (options.refuseShare ?? 0)) {
+        refusedIds.add(event.id);
         refused++;
         res.writeHead(500).end();
         return;
@@ -238,6 +246,7 @@ export async function runSettle(options: SettleRunOptions): Promise<SettleRunRes
       settled: paidOrders.size,
       duplicateEffects: [...paidOrders.values()].filter((o) => o.count > 1).length,
       lost: checkouts.filter((c) => !paidOrders.has(c.orderId)).length,
+      lostOrders: checkouts.filter((c) => !paidOrders.has(c.orderId)).map((c) => c.orderId),
       badSignatures,
       unstableIds: [...idsByMd5.values()].filter((ids) => ids.size > 1).length,
       settleTimesMs,

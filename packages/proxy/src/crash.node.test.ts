@@ -4,13 +4,24 @@ import { expect, it } from 'vitest';
 import { runSettle } from '../../../test-utils/settle-run.ts';
 
 it('loses no payment and duplicates no effect across 4 kill -9 restarts mid-settlement', async () => {
+  const log: string[] = [];
   const result = await runSettle({
+    log: (text) => log.push(text),
     payments: 16,
     kills: 4,
     refuseShare: 0.15,
     seed: 7,
     timeoutMs: 60_000,
   });
+  // A lost payment is explained by the proxy's own log lines about it.
+  if (result.lost > 0)
+    console.error(
+      log
+        .join('')
+        .split('\n')
+        .filter((line) => result.lostOrders.some((id) => line.includes(`"${id}"`)))
+        .join('\n'),
+    );
   expect(result).toMatchObject({
     payments: 16,
     kills: 4,

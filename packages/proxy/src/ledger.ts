@@ -339,8 +339,10 @@ export class Ledger {
   }
 
   /**
-   * Leases settlements that are due (or the one named) for `leaseMs`, counting the attempt, so
-   * two workers never deliver one at the same time. A crashed worker's lease runs out.
+   * Leases settlements that are due (or the one named) for `leaseMs`, so two workers never
+   * deliver one at the same time. A crashed worker's lease runs out. `attempts` counts deliveries
+   * that ended (failed or delivered): one cut short by a crash or a kill is not a failure of the
+   * merchant's handler, so it neither counts nor delays the retry.
    */
   async lease(
     now: number,
@@ -349,7 +351,7 @@ export class Ledger {
     eventId?: string,
   ): Promise<SettlementRow[]> {
     const rows = await this.db.query(
-      `update ${this.t.settlements} set lease_until = $2, attempts = attempts + 1
+      `update ${this.t.settlements} set lease_until = $2
        where event_id in (
          select event_id from ${this.t.settlements}
          where delivered_at is null and gave_up_at is null
@@ -365,7 +367,8 @@ export class Ledger {
 
   async delivered(eventId: string, at: number): Promise<void> {
     await this.db.query(
-      `update ${this.t.settlements} set delivered_at = $2, lease_until = null, last_error = null
+      `update ${this.t.settlements} set delivered_at = $2, lease_until = null, last_error = null,
+         attempts = attempts + 1
        where event_id = $1`,
       [eventId, at],
     );
@@ -374,7 +377,7 @@ export class Ledger {
   /** Records a failed delivery: the next attempt at `nextAt`, or none (given up) when null. */
   async failed(eventId: string, error: string, nextAt: number | null, at: number): Promise<void> {
     await this.db.query(
-      `update ${this.t.settlements} set lease_until = null, last_error = $2,
+      `update ${this.t.settlements} set lease_until = null, last_error = $2, attempts = attempts + 1,
          next_attempt_at = coalesce($3, next_attempt_at),
          gave_up_at = case when $3::double precision is null then $4::double precision else null end
        where event_id = $1`,

@@ -112,11 +112,13 @@ export class Outbox {
       md5: row.md5,
       ...(event.orderId ? { orderId: event.orderId } : {}),
     };
+    // This attempt's number: those that ended before it, plus one.
+    const attempts = row.attempts + 1;
     try {
       await (this.o.onPaid as (event: PaidEvent) => void | Promise<void>)(event);
     } catch (error) {
       const at = ledger.now();
-      const delay = RETRY_DELAYS_MS[Math.min(row.attempts, RETRY_DELAYS_MS.length) - 1] as number;
+      const delay = RETRY_DELAYS_MS[Math.min(attempts, RETRY_DELAYS_MS.length) - 1] as number;
       const next = at + delay <= row.createdAt + RETRY_FOR_MS ? at + delay : null;
       await ledger.failed(row.eventId, message(error), next, at);
       logger.warn(
@@ -125,7 +127,7 @@ export class Outbox {
           : 'onPaid failed; it will be retried',
         {
           ...about,
-          attempts: row.attempts,
+          attempts,
           error: message(error),
           ...(next === null ? {} : { retryAt: new Date(next).toISOString() }),
         },
@@ -134,21 +136,21 @@ export class Outbox {
         this.o.alert({
           type: 'settlement-abandoned',
           ...about,
-          attempts: row.attempts,
+          attempts,
           message: message(error),
         });
-      else if (row.attempts === ALERT_AFTER_ATTEMPTS)
+      else if (attempts === ALERT_AFTER_ATTEMPTS)
         this.o.alert({
           type: 'settlement-failing',
           ...about,
-          attempts: row.attempts,
+          attempts,
           message: message(error),
         });
       return;
     }
     await this.o.crash('handled');
     await ledger.delivered(row.eventId, ledger.now());
-    logger.info('settlement delivered', { ...about, attempts: row.attempts });
+    logger.info('settlement delivered', { ...about, attempts });
   }
 }
 
