@@ -133,7 +133,7 @@ describe('<khqr-checkout>', () => {
     expect(await scan(el)).not.toBe(first);
   });
 
-  it('shows "reconnecting" during a proxy outage and recovers without a false result', async () => {
+  it('says the payment is being confirmed while Bakong is out, and recovers without a false result', async () => {
     const el = await mount({
       'bakong-account-id': merchant,
       'merchant-name': 'Shop',
@@ -145,15 +145,10 @@ describe('<khqr-checkout>', () => {
     const events = record(el);
     const qr = (await scan(el)) as string;
     await until(() => text(el, '.khqr-status') === 'Waiting for payment');
-    await commands.sandboxFault({
-      endpoint: 'check_transaction_by_md5',
-      kind: 'server-error',
-      share: 1,
-    });
-    await until(() => text(el, '.khqr-status') === 'Reconnecting…');
-    expect((events['khqr-error'] as KhqrErrorEvent[])[0]?.detail).toMatchObject({
-      kind: 'transport',
-    });
+    await commands.sandboxFault({ endpoint: '*', kind: 'server-error', share: 1 });
+    // The proxy answers "pending, delayed": it confirms the payment when Bakong is back.
+    await until(() => text(el, '.khqr-status').startsWith('Confirming your payment.'));
+    expect(events['khqr-error']).toBeUndefined();
     await commands.sandboxPay(qr);
     await commands.sandboxClearFaults();
     await until(() => (events['khqr-success'] ?? []).length > 0);
@@ -173,6 +168,57 @@ describe('<khqr-checkout>', () => {
     el.refresh();
     await el.updateComplete;
     expect(await scan(el)).toBe(next.qr);
+  });
+
+  it("tells the proxy why it checks: 'paid' from \"I've paid\", 'visible' when the page returns, each on one check", async () => {
+    const checkout = await commands.createCheckout({ amount: '5.00', currency: 'USD' });
+    const bodies: Array<Record<string, unknown>> = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (input, init) => {
+      if (String(input).endsWith('/check')) bodies.push(JSON.parse(String(init?.body)));
+      return realFetch(input, init);
+    };
+    try {
+      const el = await mount({ qr: checkout.qr, endpoint: `${proxyUrl}/check`, lang: 'en' });
+      const events = record(el);
+      await until(() => bodies.length > 1);
+      const signals = () => bodies.map((b) => b.signal).filter(Boolean);
+      expect(signals()).toEqual([]);
+      const button = [...(el.shadowRoot?.querySelectorAll('button') ?? [])].find(
+        (b) => b.textContent === "I've paid, check now",
+      ) as HTMLButtonElement;
+      button.click();
+      await until(() => signals().length === 1);
+      expect(bodies.at(-1)).toEqual({ md5: checkout.md5, signal: 'paid' });
+      // A timed check follows only once that one settled (a newer check would inherit 'paid').
+      const settled = async () => {
+        const count = bodies.length;
+        await until(() => bodies.length > count);
+      };
+      await settled();
+
+      const visibility = (state: 'hidden' | 'visible') => {
+        Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      };
+      try {
+        visibility('hidden');
+        visibility('visible');
+      } finally {
+        delete (document as { visibilityState?: string }).visibilityState;
+      }
+      await until(() => signals().length === 2);
+      expect(bodies.at(-1)).toEqual({ md5: checkout.md5, signal: 'visible' });
+      await settled();
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+      await until(() => signals().length === 3);
+      await settled();
+      expect(signals()).toEqual(['paid', 'visible', 'visible']);
+      await commands.sandboxPay(checkout.qr);
+      await until(() => (events['khqr-success'] ?? []).length > 0);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 
   it('renders a hostile merchant name as text', async () => {

@@ -192,9 +192,12 @@ export class KhqrCheckoutElement extends LitElement {
     this._announcement = '';
   }
 
-  /** Checks the payment now (the "I've paid" button does this). */
+  /**
+   * Checks the payment now, telling the proxy the customer says they paid (`signal: 'paid'`, so
+   * it asks Bakong at once). The "I've paid" button does this.
+   */
   check(): void {
-    this.session?.checkNow();
+    this.session?.checkNow('paid');
   }
 
   /** A new QR: made here for browser-generated QRs; asked of the page (`khqr-refresh`) for server ones. */

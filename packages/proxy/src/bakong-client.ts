@@ -33,6 +33,12 @@ export interface BakongClientOptions {
   backoffMs?: number;
   /** Global budget for upstream calls (shared by all calls of this client). */
   budget?: LimiterOptions;
+  /**
+   * Bakong calls the proxy may make a Phnom Penh day (read by `createKhqrProxy`, not the client).
+   * Unset: unlimited until Bakong refuses one for its daily quota (errorCode 17); what was spent
+   * that day is the budget from then on. KHQR_DAILY_BUDGET for the standalone proxy.
+   */
+  dailyBudget?: number;
   /** @default Date.now */
   now?: () => number;
   /** Random source for jitter, in [0, 1). @default Math.random */

@@ -1,8 +1,9 @@
 import { toMinorUnits } from '@khqr-checkout/khqr';
 import type { BakongClient } from './bakong-client.ts';
+import { Budget, type CallKind } from './budget.ts';
 import { ProxyError } from './errors.ts';
 import type { PaidEvent, ProxyAlert } from './events.ts';
-import type { CheckoutRow, Ledger } from './ledger.ts';
+import { type CheckoutRow, type Ledger, nextPhnomPenhMidnight } from './ledger.ts';
 import type { Logger } from './logger.ts';
 import type { BakongOutcome, BakongTransaction } from './outcome.ts';
 import type { CrashPoint, Outbox } from './settlement.ts';
@@ -13,14 +14,17 @@ export interface CheckResult {
   status: CheckoutStatus;
   serverNow: number;
   expiresAt: number;
-  /** Bakong cannot be asked for now (its daily quota is spent): the server confirms later. */
+  /**
+   * Bakong cannot be asked for now (its daily quota or the day's budget is spent, or it is out):
+   * the server confirms later, also with the page closed.
+   */
   delayed?: true;
 }
 
 export interface CheckerOptions {
   client: BakongClient;
   ledger: Ledger;
-  /** Coordination only: the cross-instance single-flight lock. */
+  /** Coordination only: the cross-instance single-flight lock, signal caps. */
   store: ProxyStore;
   outbox: Outbox;
   logger: Logger;
@@ -30,18 +34,13 @@ export interface CheckerOptions {
   notFoundCacheMs: number;
   /** Check pending md5s in bulk through check_transaction_by_md5_list. */
   bulk: boolean;
+  /** Bakong calls allowed a Phnom Penh day, or null: unlimited until errorCode 17 teaches one. */
+  dailyBudget: number | null;
 }
 
 const LOCK_MS = 15_000;
 /** No call for this long after Bakong refused the token. */
 const TOKEN_PAUSE_MS = 10 * 60_000;
-const PHNOM_PENH_OFFSET_MS = 7 * 3_600_000; // UTC+7 all year
-
-/** The next midnight in Phnom Penh after `now`, when Bakong's daily quota starts again. */
-export function nextPhnomPenhMidnight(now: number): number {
-  const day = 86_400_000;
-  return (Math.floor((now + PHNOM_PENH_OFFSET_MS) / day) + 1) * day - PHNOM_PENH_OFFSET_MS;
-}
 /**
  * How long after expiry plus grace the server still looks for a payment (every couple of minutes),
  * in case the bank's clock runs behind the proxy's and it accepted the QR a little longer.
@@ -49,62 +48,155 @@ export function nextPhnomPenhMidnight(now: number): number {
 export const LATE_WATCH_MS = 5 * 60_000;
 /** How long a check that settled a payment waits for its first delivery before answering. */
 const DELIVERY_WAIT_MS = 2_000;
-const BULK_WINDOW_MS = 20;
-const BULK_COOLDOWN_MS = 5 * 60_000;
+/** Calls wanted within this window share one md5_list call. */
+const BATCH_WINDOW_MS = 20;
+/** With a daily budget, signals wait this long for others to share their call. */
+const SIGNAL_WINDOW_MS = 300;
+/** How long the list endpoint is left alone after it refused a call. */
+const LIST_COOLDOWN_MS = 5 * 60_000;
+/** Bakong's limit of md5s in one list call. */
+const LIST_MAX = 50;
+/** Pages of browser-made QRs start a list call this often at most, all of them together. */
+const BROWSER_PAGE_MS = 5_000;
+/** A signal is honoured only when the last answer about its md5 is at least this old. */
+const SIGNAL_FRESH_MS = 1_000;
+/** Signals honoured per md5 in an hour (a QR lives 10 minutes at most). */
+export const SIGNALS_PER_MD5 = 3;
+
+/** What the page tells the server, on a check, about the customer. */
+export type CheckSignal = 'paid' | 'visible';
+
+/** An answer, or `deferred`: the budget did not let the call go, nothing was learned. */
+type Outcome = BakongOutcome<BakongTransaction> | { kind: 'deferred' };
+interface Waiter {
+  row: CheckoutRow;
+  kind: CallKind;
+  resolve: (outcome: Outcome) => void;
+}
+const PRIORITY: CallKind[] = ['probe', 'paced', 'final', 'page', 'signal'];
 
 /**
- * Decides what a checkout's status is, from the ledger and, when it is due, from Bakong: one
- * upstream call per md5 at a time (across instances when the store is shared), "not found"
- * reused briefly, and "paid" only when Bakong's transaction matches what was issued. A verified
- * payment is committed to the ledger with its settlement, then delivered through the outbox.
+ * Decides what a checkout's status is. Pages read what the server knows; the server decides when
+ * Bakong is asked (see {@link Budget}): for every open checkout at once through
+ * `check_transaction_by_md5_list` (single checks while that endpoint is refused), promptly on a
+ * page's signal, on the pacing clock, and, with no daily budget, as fast as pages poll. One call
+ * per md5 at a time (across instances when the store is shared); "paid" only when Bakong's
+ * transaction matches what was issued. A verified payment is committed to the ledger with its
+ * settlement, then delivered through the outbox.
  */
 export class Checker {
+  readonly budget: Budget;
+  /** Bakong's last answer, of any call: what `/health` reports between probes. */
+  lastAnswer: { at: number; kind: BakongOutcome['kind'] } | undefined;
   private readonly inFlight = new Map<string, Promise<CheckoutRow>>();
-  private batch: Array<{ md5: string; resolve: (o: BakongOutcome<BakongTransaction>) => void }> =
-    [];
-  private batchTimer: ReturnType<typeof setTimeout> | undefined;
-  private bulkOffUntil = 0;
+  private waiting: Waiter[] = [];
+  private waitTimer: ReturnType<typeof setTimeout> | undefined;
+  private listOffUntil = 0;
+  private limited = false;
+  /** When a browser QR's page last started a call. */
+  private browserCallAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly o: CheckerOptions) {}
+  constructor(private readonly o: CheckerOptions) {
+    this.budget = new Budget(o.ledger, o.dailyBudget);
+  }
 
-  /** What the page is told about a checkout, asking Bakong first when the answer is stale. */
-  async check(row: CheckoutRow): Promise<CheckResult> {
+  /**
+   * What the page is told about a checkout. Bakong is asked first only when the server wants an
+   * answer now: on a signal, or (with no daily budget) when a server-made QR's last answer is
+   * over a second old.
+   */
+  async check(row: CheckoutRow, signal?: CheckSignal): Promise<CheckResult> {
     let current = row;
     // Paid and final states answer from the ledger; `failed` ends the page's wait while the
     // server goes on watching (a later success still settles).
-    const asking =
+    const open =
       current.watching &&
       (current.state === 'pending' || (current.reconcile && current.state === 'expired'));
-    if (asking) {
-      const fresh =
-        current.checkedAt !== null &&
-        this.o.ledger.now() - current.checkedAt < this.o.notFoundCacheMs;
+    let delayed = false;
+    if (open) {
+      const kind = await this.wanted(current, signal);
       try {
-        if (!fresh) current = await this.refresh(current);
+        if (kind) current = await this.refresh(current, kind);
       } catch (error) {
-        // While Bakong is paused the page keeps waiting, told why; the server settles later.
+        // While Bakong is paused or out, the page keeps waiting, told why; the server settles later.
         if (!(error instanceof ProxyError && error.code === 'upstream_paused')) throw error;
-        return {
-          status: current.state,
-          serverNow: this.o.ledger.now(),
-          expiresAt: current.expiresAt,
-          delayed: true,
-        };
+        delayed = true;
       }
+      if (!delayed && current.state === 'pending') delayed = await this.paused();
     }
-    return { status: current.state, serverNow: this.o.ledger.now(), expiresAt: current.expiresAt };
+    return {
+      status: current.state,
+      serverNow: this.o.ledger.now(),
+      expiresAt: current.expiresAt,
+      ...(delayed ? { delayed: true as const } : {}),
+    };
+  }
+
+  /** Why a page's check should ask Bakong now, or null: it reads what the server knows. */
+  private async wanted(row: CheckoutRow, signal?: CheckSignal): Promise<CallKind | null> {
+    const age =
+      row.checkedAt === null ? Number.POSITIVE_INFINITY : this.o.ledger.now() - row.checkedAt;
+    if (
+      signal &&
+      age >= SIGNAL_FRESH_MS &&
+      (await this.o.store.hit(`signal:${row.md5}`, 3_600_000)).count <= SIGNALS_PER_MD5
+    )
+      return 'signal';
+    const { limit } = await this.budget.state();
+    this.limited = limit !== null;
+    if (this.limited) return null;
+    // Anyone can make a browser QR: their pages start one list call each 5 s at most, all of
+    // them together (the call carries the stalest open checkouts), never a call of their own.
+    if (row.source === 'browser') {
+      const now = this.o.ledger.now();
+      if (!this.listOn() || age < BROWSER_PAGE_MS || now - this.browserCallAt < BROWSER_PAGE_MS)
+        return null;
+      this.browserCallAt = now;
+      return 'page';
+    }
+    return age >= this.o.notFoundCacheMs ? 'page' : null;
+  }
+
+  /** Bakong cannot be asked now (quota, refused token, budget spent): confirmation comes later. */
+  private async paused(): Promise<boolean> {
+    if (await this.o.ledger.paused()) return true;
+    return (await this.budget.state()).exhausted;
+  }
+
+  /**
+   * The scheduler's own round, every sweeper interval: with no budget, every checkout nobody
+   * asked about lately (a closed tab still settles; past expiry, a late look or a reconciliation
+   * every 2 minutes); with one, every open checkout when the pacing clock allows a call.
+   */
+  async sweep(intervalMs: number): Promise<void> {
+    const { ledger } = this.o;
+    const now = ledger.now();
+    const { limit } = await this.budget.state();
+    this.limited = limit !== null;
+    let rows: CheckoutRow[];
+    let kind: CallKind = 'paced';
+    if (limit === null) rows = await ledger.due(now, intervalMs, 120_000);
+    else {
+      rows = await ledger.due(now, 0, 0, LIST_MAX);
+      // Nothing is spent while no checkout is open.
+      if (rows.length === 0) return;
+      if (rows.some((r) => now > r.watchUntil && (r.checkedAt ?? 0) <= r.watchUntil))
+        kind = 'final';
+      if (!(await this.budget.due(kind))) return;
+    }
+    await Promise.all(rows.map((row) => this.refresh(row, kind).catch(() => undefined)));
   }
 
   /** Asks Bakong about a watched checkout (one call at a time per md5) and records the answer. */
-  refresh(row: CheckoutRow): Promise<CheckoutRow> {
+  refresh(row: CheckoutRow, kind: CallKind = 'page'): Promise<CheckoutRow> {
     const running = this.inFlight.get(row.md5);
     if (running) return running;
-    const run = this.crossInstance(row).finally(() => this.inFlight.delete(row.md5));
+    const run = this.crossInstance(row, kind).finally(() => this.inFlight.delete(row.md5));
     this.inFlight.set(row.md5, run);
     return run;
   }
 
-  private async crossInstance(row: CheckoutRow): Promise<CheckoutRow> {
+  private async crossInstance(row: CheckoutRow, kind: CallKind): Promise<CheckoutRow> {
     const lock = `lock:${row.md5}`;
     if (!(await this.o.store.claim(lock, LOCK_MS))) {
       // Another instance is asking Bakong: wait briefly for its answer rather than asking twice.
@@ -117,20 +209,22 @@ export class Checker {
       return row;
     }
     try {
-      return await this.ask(row);
+      return await this.record(row, await this.upstream(row, kind));
     } finally {
       await this.o.store.release(lock);
     }
   }
 
-  private async ask(row: CheckoutRow): Promise<CheckoutRow> {
-    const outcome = await this.upstream(row.md5);
+  /** Records what Bakong answered about one checkout. */
+  private async record(row: CheckoutRow, outcome: Outcome): Promise<CheckoutRow> {
     const { ledger } = this.o;
     const now = ledger.now();
     const over = now > row.watchUntil;
     const noted = async (change: Parameters<Ledger['note']>[1]) =>
       (await ledger.note(row.md5, change)) ?? (await ledger.get(row.md5)) ?? row;
     switch (outcome.kind) {
+      case 'deferred':
+        return row;
       case 'success':
         return this.paid(row, outcome.data, now);
       case 'not-found':
@@ -215,20 +309,9 @@ export class Checker {
             'The payment service is not available right now.',
           ),
         );
-      case 'rate-limited':
-        return this.inconclusive(
-          row,
-          now,
-          new ProxyError(
-            503,
-            'upstream_rate_limited',
-            'The payment service is busy; try again shortly.',
-            {
-              'retry-after': String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))),
-            },
-          ),
-        );
       default:
+        // An outage (5xx, timeout, 429, an answer without a status): the page keeps waiting,
+        // told that confirmation comes later; the scheduler asks again on its clock.
         this.o.logger.warn('Bakong check did not answer a status', {
           md5: row.md5,
           outcome: describe(outcome),
@@ -236,18 +319,14 @@ export class Checker {
         return this.inconclusive(
           row,
           now,
-          new ProxyError(
-            502,
-            'upstream_error',
-            'The payment service did not answer; the status is unknown, try again.',
-          ),
+          new ProxyError(503, 'upstream_paused', 'Bakong did not answer; it is asked again.'),
         );
     }
   }
 
   /**
-   * Bakong gave no status. Before expiry plus grace the page hears of the trouble (it shows
-   * "reconnecting"); after it, the checkout goes to reconciliation: the page is told "expired",
+   * Bakong gave no status. Before expiry plus grace the page hears of it (an outage or the quota:
+   * it keeps waiting, told confirmation comes later; a refused token or network: 503); after it, the checkout goes to reconciliation: the page is told "expired",
    * the server goes on asking until Bakong answers, and a payment found then still settles.
    */
   private async inconclusive(
@@ -369,15 +448,131 @@ export class Checker {
     return (await ledger.get(row.md5)) ?? row;
   }
 
-  private async upstream(md5: string): Promise<BakongOutcome<BakongTransaction>> {
+  /** Queues a checkout for the next call; resolves with Bakong's answer about it. */
+  private async upstream(row: CheckoutRow, kind: CallKind): Promise<Outcome> {
     const pause = await this.o.ledger.paused();
     if (pause)
       return pause.kind === 'quota'
         ? { kind: 'quota-exhausted', errorCode: null }
         : { kind: 'unauthorized' };
-    const outcome = await this.call(md5);
+    return new Promise((resolve) => {
+      this.waiting.push({ row, kind, resolve });
+      if (this.waiting.length >= LIST_MAX) this.flush();
+      else
+        this.waitTimer ??= setTimeout(
+          () => this.flush(),
+          kind === 'signal' && this.limited ? SIGNAL_WINDOW_MS : BATCH_WINDOW_MS,
+        );
+    });
+  }
+
+  private listOn(): boolean {
+    return this.o.bulk && this.o.ledger.now() >= this.listOffUntil;
+  }
+
+  private flush(): void {
+    clearTimeout(this.waitTimer);
+    this.waitTimer = undefined;
+    const batch = this.waiting.splice(0, LIST_MAX);
+    if (batch.length === 0) return;
+    if (this.waiting.length > 0) this.waitTimer = setTimeout(() => this.flush(), BATCH_WINDOW_MS);
+    this.send(batch).catch((error: unknown) => {
+      this.o.logger.error('a Bakong call failed to run', {
+        error: String((error as Error)?.message ?? error),
+      });
+      for (const w of batch) w.resolve({ kind: 'upstream-error', reason: 'network' });
+    });
+  }
+
+  /** One call for the batch (a list call with every other open checkout riding along), or singles. */
+  private async send(batch: Waiter[]): Promise<void> {
+    const kind = batch.reduce<CallKind>(
+      (k, w) => (PRIORITY.indexOf(w.kind) > PRIORITY.indexOf(k) ? w.kind : k),
+      'probe',
+    );
+    if (!this.listOn()) return this.singles(batch, kind);
+    const riders = await this.riders(batch);
+    if (!(await this.budget.take(kind))) {
+      for (const w of [...batch, ...riders]) w.resolve({ kind: 'deferred' });
+      return;
+    }
+    const outcome = await this.o.client.checkTransactionByMd5List(
+      [...batch, ...riders].map((w) => w.row.md5),
+    );
+    await this.seen(outcome);
+    if (outcome.kind !== 'success') {
+      if (isListRefusal(outcome)) {
+        // The list endpoint is optional (production has answered it with 403): single checks
+        // for what was asked, and no list call for a while.
+        this.listOffUntil = this.o.ledger.now() + LIST_COOLDOWN_MS;
+        this.o.logger.warn('bulk check refused; falling back to single checks', {
+          outcome: describe(outcome),
+        });
+        for (const w of riders) w.resolve({ kind: 'deferred' });
+        return this.singles(batch, kind);
+      }
+      for (const w of [...batch, ...riders]) w.resolve(outcome);
+      return;
+    }
+    const items = new Map(outcome.data.map((item) => [item.md5, item.outcome]));
+    const unanswered: Waiter[] = [];
+    for (const w of [...batch, ...riders]) {
+      const item = items.get(w.row.md5);
+      // A missing item, or a success without its transaction, is asked about alone.
+      const unconfirmed = item?.kind === 'upstream-error' && item.reason === 'unconfirmed';
+      if (item && !unconfirmed) w.resolve(item);
+      else if (batch.includes(w) || unconfirmed) unanswered.push(w);
+      else w.resolve({ kind: 'deferred' });
+    }
+    if (unanswered.length > 0) await this.singles(unanswered, kind);
+  }
+
+  /**
+   * Other open checkouts, to fill the list call (it costs the same for 1 md5 or 50); each is
+   * recorded like any asked one, under the same one-call-per-md5 rule.
+   */
+  private async riders(batch: Waiter[]): Promise<Waiter[]> {
+    const room = LIST_MAX - batch.length;
+    if (room <= 0) return [];
+    const asked = new Set(batch.map((w) => w.row.md5));
+    const rows = (
+      await this.o.ledger.due(this.o.ledger.now(), 0, 0, room + asked.size + this.inFlight.size)
+    )
+      .filter((row) => !asked.has(row.md5) && !this.inFlight.has(row.md5))
+      .slice(0, room);
+    return rows.map((row) => {
+      let resolve: (outcome: Outcome) => void = () => undefined;
+      const answered = new Promise<Outcome>((r) => {
+        resolve = r;
+      });
+      const run = answered
+        .then((outcome) => this.record(row, outcome))
+        .catch(() => row)
+        .finally(() => this.inFlight.delete(row.md5));
+      this.inFlight.set(row.md5, run);
+      return { row, kind: 'paced' as const, resolve };
+    });
+  }
+
+  /** Single checks, each counted; with a budget a paced round asks only the stalest one. */
+  private async singles(batch: Waiter[], kind: CallKind): Promise<void> {
+    const asked =
+      this.limited && (kind === 'paced' || kind === 'final') ? batch.slice(0, 1) : batch;
+    for (const w of batch) if (!asked.includes(w)) w.resolve({ kind: 'deferred' });
+    await Promise.all(
+      asked.map(async (w) => {
+        if (!(await this.budget.take(kind))) return w.resolve({ kind: 'deferred' });
+        const outcome = await this.o.client.checkTransactionByMd5(w.row.md5);
+        await this.seen(outcome);
+        w.resolve(outcome);
+      }),
+    );
+  }
+
+  /** Every answer: remembered for `/health`; errorCode 17 stops every instance until midnight. */
+  private async seen(outcome: BakongOutcome): Promise<void> {
+    this.lastAnswer = { at: this.o.ledger.now(), kind: outcome.kind };
     if (outcome.kind === 'quota-exhausted') await this.quotaSpent();
-    return outcome;
   }
 
   /** errorCode 17: every instance stops asking until midnight in Phnom Penh. */
@@ -387,47 +582,25 @@ export class Checker {
     const already = await this.o.ledger.paused();
     await this.o.ledger.pause('quota', until);
     if (already?.kind === 'quota') return;
+    const learned = await this.budget.learn();
     this.o.logger.warn("Bakong's daily quota for this token is spent: no call until it resets", {
       resetsAt: new Date(until).toISOString(),
+      dailyBudget: learned,
     });
     this.o.alert({ type: 'quota-exhausted', resetsAt: until });
   }
+}
 
-  private call(md5: string): Promise<BakongOutcome<BakongTransaction>> {
-    if (!this.o.bulk || this.o.ledger.now() < this.bulkOffUntil)
-      return this.o.client.checkTransactionByMd5(md5);
-    return new Promise((resolve) => {
-      this.batch.push({ md5, resolve });
-      if (this.batch.length >= 50) this.flush();
-      else this.batchTimer ??= setTimeout(() => this.flush(), BULK_WINDOW_MS);
-    });
-  }
-
-  private flush(): void {
-    clearTimeout(this.batchTimer);
-    this.batchTimer = undefined;
-    const batch = this.batch.splice(0, 50);
-    if (batch.length === 0) return;
-    void this.o.client.checkTransactionByMd5List(batch.map((b) => b.md5)).then(async (outcome) => {
-      const items =
-        outcome.kind === 'success'
-          ? new Map(outcome.data.map((item) => [item.md5, item.outcome]))
-          : undefined;
-      if (!items) {
-        // The list endpoint is optional (production has answered it with 403): fall back to single checks.
-        this.bulkOffUntil = this.o.ledger.now() + BULK_COOLDOWN_MS;
-        this.o.logger.warn('bulk check failed; falling back to single checks', {
-          outcome: describe(outcome),
-        });
-      }
-      for (const { md5, resolve } of batch) {
-        const item = items?.get(md5);
-        // A missing item, or a success without its transaction, is asked about alone.
-        const unconfirmed = item?.kind === 'upstream-error' && item.reason === 'unconfirmed';
-        resolve(item && !unconfirmed ? item : await this.o.client.checkTransactionByMd5(md5));
-      }
-    });
-  }
+/** A list call refused for what it is (not an outage): its md5s are asked about one by one. */
+function isListRefusal(outcome: BakongOutcome): boolean {
+  return (
+    outcome.kind === 'forbidden' ||
+    outcome.kind === 'bad-request' ||
+    outcome.kind === 'unknown' ||
+    outcome.kind === 'rejected' ||
+    (outcome.kind === 'upstream-error' &&
+      (outcome.reason === 'non-json' || outcome.reason === 'bad-envelope'))
+  );
 }
 
 /** When the payer sent it, from either spelling Bakong's clients see. */

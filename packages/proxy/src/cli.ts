@@ -25,6 +25,8 @@ Configured by environment variables:
                           your back end never sends anywhere)
   KHQR_DATA_DIR           the embedded ledger's directory (checkouts, settlements)  default ./.khqr-data
   DATABASE_URL            postgres://… instead: several instances share one ledger (needs the pg package)
+  KHQR_DAILY_BUDGET       Bakong calls allowed a day (Phnom Penh), paced over the day; unset: unlimited
+                          until Bakong answers errorCode 17, then what that day cost
   KHQR_TRUST_PROXY        "1" behind a reverse proxy that sets X-Forwarded-For
   REDIS_URL               share locks and rate limits between instances (needs the ioredis package)`;
 
@@ -83,7 +85,11 @@ if (env.REDIS_URL) {
 let options: KhqrProxyOptions;
 try {
   options = {
-    bakong: { token: env.BAKONG_TOKEN, baseUrl: env.BAKONG_BASE_URL },
+    bakong: {
+      token: env.BAKONG_TOKEN,
+      baseUrl: env.BAKONG_BASE_URL,
+      ...(env.KHQR_DAILY_BUDGET ? { dailyBudget: Number(env.KHQR_DAILY_BUDGET) } : {}),
+    },
     merchant: {
       accounts,
       name: env.KHQR_MERCHANT_NAME ?? 'Merchant',

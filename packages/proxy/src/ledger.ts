@@ -58,7 +58,10 @@ const numOrNull = (value: unknown): number | null =>
  * state the next start completes.
  */
 export class Ledger {
-  private readonly t: { checkouts: string; settlements: string; pauses: string };
+  private readonly t: { checkouts: string; settlements: string; pauses: string; days: string };
+  private dayCache:
+    | { day: string; spent: number; lastCallAt: number | null; at: number }
+    | undefined;
   private pauseCache: { pause: UpstreamPause | null; at: number } | undefined;
   private offset = 0;
   /**
@@ -90,6 +93,7 @@ export class Ledger {
       checkouts: `${schema}.checkouts`,
       settlements: `${schema}.settlements`,
       pauses: `${schema}.upstream_pauses`,
+      days: `${schema}.upstream_days`,
     };
     this.cacheMs = db.kind === 'embedded' ? Number.POSITIVE_INFINITY : 1000;
   }
@@ -147,6 +151,13 @@ export class Ledger {
         kind text primary key,
         until double precision not null,
         since double precision not null
+      )`);
+      // Bakong calls counted per Phnom Penh day (the quota's day), shared by every instance.
+      await tx.query(`create table if not exists ${this.t.days} (
+        day text primary key,
+        spent integer not null default 0,
+        last_call_at double precision,
+        learned integer
       )`);
       await tx.query(
         `create index if not exists settlements_due on ${this.t.settlements} (next_attempt_at) where delivered_at is null and gave_up_at is null`,
@@ -424,6 +435,68 @@ export class Ledger {
     return pause && pause.until > now ? pause : null;
   }
 
+  /**
+   * Counts one Bakong call before it is made, if today's count stays within `cap` and the last
+   * call was at least `gapMs` ago; resolves whether the call may go. One statement, so instances
+   * sharing a Postgres server never overspend together.
+   */
+  async spend(cap: number, gapMs: number): Promise<boolean> {
+    const now = this.now();
+    const day = phnomPenhDay(now);
+    const rows = await this.db.query(
+      `insert into ${this.t.days} as d (day, spent, last_call_at) values ($1, 1, $2)
+       on conflict (day) do update set spent = d.spent + 1, last_call_at = $2
+         where d.spent + 1 <= $3 and coalesce(d.last_call_at, 0) <= $2 - $4
+       returning spent`,
+      [day, now, Math.min(cap, 2 ** 31 - 1), gapMs],
+    );
+    const spent = rows[0];
+    if (spent) this.dayCache = { day, spent: num(spent.spent), lastCallAt: now, at: now };
+    else this.dayCache = undefined;
+    return spent !== undefined;
+  }
+
+  /** Today's Bakong calls and the time of the last one (read at most once a second). */
+  async today(): Promise<{ spent: number; lastCallAt: number | null }> {
+    const now = this.now();
+    const day = phnomPenhDay(now);
+    if (this.dayCache?.day !== day || now - this.dayCache.at >= 1000) {
+      const [row] = await this.db.query(
+        `select spent, last_call_at from ${this.t.days} where day = $1`,
+        [day],
+      );
+      this.dayCache = {
+        day,
+        spent: num(row?.spent ?? 0),
+        lastCallAt: numOrNull(row?.last_call_at),
+        at: now,
+      };
+    }
+    return { spent: this.dayCache.spent, lastCallAt: this.dayCache.lastCallAt };
+  }
+
+  /**
+   * Bakong refused a call for the quota: what was spent today (that call included) is the daily
+   * quota as far as anyone knows. A lower figure learned later wins.
+   */
+  async learnQuota(): Promise<number> {
+    const day = phnomPenhDay(this.now());
+    const [row] = await this.db.query(
+      `update ${this.t.days} set learned = least(coalesce(learned, spent), spent)
+       where day = $1 returning learned`,
+      [day],
+    );
+    return num(row?.learned ?? 0);
+  }
+
+  /** The daily quota learned from the latest errorCode 17, or null if none was ever seen. */
+  async learnedQuota(): Promise<number | null> {
+    const [row] = await this.db.query(
+      `select learned from ${this.t.days} where learned is not null order by day desc limit 1`,
+    );
+    return row ? num(row.learned) : null;
+  }
+
   /** Other checkouts of one order that are paid too: a customer who paid twice. */
   async otherPaid(orderId: string, md5: string): Promise<string[]> {
     const rows = await this.db.query(
@@ -456,6 +529,19 @@ export class Ledger {
     );
     return rows.length === 1;
   }
+}
+
+const PHNOM_PENH_OFFSET_MS = 7 * 3_600_000; // UTC+7 all year, no daylight saving
+
+/** The calendar day in Phnom Penh, `YYYY-MM-DD`: Bakong's quota runs from one midnight there to the next. */
+export function phnomPenhDay(at: number): string {
+  return new Date(at + PHNOM_PENH_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The next midnight in Phnom Penh after `at`, when Bakong's daily quota starts again. */
+export function nextPhnomPenhMidnight(at: number): number {
+  const day = 86_400_000;
+  return (Math.floor((at + PHNOM_PENH_OFFSET_MS) / day) + 1) * day - PHNOM_PENH_OFFSET_MS;
 }
 
 function toCheckout(row: Record<string, unknown>): CheckoutRow {

@@ -4,7 +4,7 @@ import {
   createBakongClient,
   type SourceInfo,
 } from './bakong-client.ts';
-import { Checker, type CheckResult } from './checker.ts';
+import { Checker, type CheckResult, type CheckSignal } from './checker.ts';
 import {
   acceptBrowserQr,
   buildCheckout,
@@ -70,7 +70,10 @@ export interface KhqrProxyOptions {
   notFoundCacheMs?: number;
   /** A payment this long after expiry still counts, ms. @default 30000 */
   graceMs?: number;
-  /** Check pending md5s through check_transaction_by_md5_list, falling back to single checks. @default false */
+  /**
+   * Ask about every open checkout at once through check_transaction_by_md5_list (one call for up
+   * to 50), falling back to single checks while Bakong refuses that endpoint. @default true
+   */
   bulk?: boolean;
   /**
    * Keep asking Bakong about open checkouts nobody is polling (a closed tab), until expiry plus
@@ -80,8 +83,21 @@ export interface KhqrProxyOptions {
   sweeper?: boolean | { intervalMs?: number };
   /** How often the outbox looks for settlements due for (re)delivery, ms. @default 1000 */
   deliveryIntervalMs?: number;
-  /** Per client and per md5, over a window. @default client 120, md5 60 per 60 s */
-  rateLimit?: { perClient?: number; perMd5?: number; windowMs?: number };
+  /**
+   * Limits follow what a request can cost. A check of a known md5 costs no Bakong call: it is
+   * limited per md5 (`perMd5`), so 20 pages behind one carrier NAT address are never refused;
+   * every request counts towards a generous `perClient`. Requests that can cost a call or a row
+   * (an unknown md5, a browser QR, a signal, a deep link) also count towards `perClientCostly`,
+   * and a client may register `browserQrsPerDay` browser QRs a day.
+   * @default perClient 600, perClientCostly 120, perMd5 60 per 60 s window; browserQrsPerDay 100
+   */
+  rateLimit?: {
+    perClient?: number;
+    perClientCostly?: number;
+    perMd5?: number;
+    windowMs?: number;
+    browserQrsPerDay?: number;
+  };
   /** @default Date.now */
   now?: () => number;
   /** For tests: runs at each named point of a settlement, so a test can crash the proxy there. */
@@ -105,6 +121,11 @@ export interface KhqrProxy {
   ready(): Promise<void>;
   /** Delivers every settlement that is due now (the outbox also does so on its own). */
   deliver(): Promise<void>;
+  /**
+   * Runs the scheduler's round now (the sweeper does so every interval): asks Bakong about open
+   * checkouts that are due, within the daily budget. For runtimes without timers (a cron trigger).
+   */
+  sweep(): Promise<void>;
   /**
    * Delivers a given-up settlement again (after its handler was fixed): resolves false when no
    * undelivered settlement has that event id.
@@ -173,6 +194,16 @@ async function readBody(request: Request): Promise<Record<string, unknown>> {
   return body as Record<string, unknown>;
 }
 
+const SIGNALS: readonly CheckSignal[] = ['paid', 'visible'];
+
+/** The page's signal, if any: "paid" (the customer tapped "I've paid"), "visible" (back on the page). */
+function signalOf(body: Record<string, unknown>): CheckSignal | undefined {
+  if (body.signal === undefined) return undefined;
+  if (!SIGNALS.includes(body.signal as CheckSignal))
+    throw new ProxyError(400, 'invalid_signal', 'signal must be "paid" or "visible".');
+  return body.signal as CheckSignal;
+}
+
 function md5Of(body: Record<string, unknown>): string {
   const md5 = body.md5;
   if (typeof md5 !== 'string' || !MD5.test(md5))
@@ -202,8 +233,12 @@ function sameSecret(given: string, secret: string): boolean {
 export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
   const token =
     'checkTransactionByMd5' in options.bakong ? (options.token ?? '') : options.bakong.token;
+  // Every Bakong call is metered: the scheduler asks again on its own clock rather than the
+  // client retrying a failed call behind its back (unless retries are configured).
   const client =
-    'checkTransactionByMd5' in options.bakong ? options.bakong : createBakongClient(options.bakong);
+    'checkTransactionByMd5' in options.bakong
+      ? options.bakong
+      : createBakongClient({ retries: 0, ...options.bakong });
   const localNow = options.now ?? Date.now;
   const store: ProxyStore = options.store ?? new MemoryStore(localNow);
   const logger = redacting(options.logger ?? consoleLogger, () => [
@@ -220,7 +255,20 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
   if (allowed.has('*'))
     throw new Error('[khqr-proxy] allowedOrigins cannot be "*": list the shop origins.');
   const base = (options.basePath ?? '').replace(/\/+$/, '');
-  const limits = { perClient: 120, perMd5: 60, windowMs: 60_000, ...options.rateLimit };
+  const limits = {
+    perClient: 600,
+    perClientCostly: 120,
+    perMd5: 60,
+    windowMs: 60_000,
+    browserQrsPerDay: 100,
+    ...options.rateLimit,
+  };
+  const dailyBudget =
+    'checkTransactionByMd5' in options.bakong ? null : (options.bakong.dailyBudget ?? null);
+  if (dailyBudget !== null && !(Number.isInteger(dailyBudget) && dailyBudget >= 4))
+    throw new Error(
+      `[khqr-proxy] bakong.dailyBudget must be a whole number of calls, at least 4 (got ${dailyBudget}).`,
+    );
   const graceMs = options.graceMs ?? 30_000;
   // Every alert is logged too (a standalone proxy has no hook); those about the token or the
   // network repeat on every check, so they are logged once a minute.
@@ -277,7 +325,8 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
       alert,
       crash,
       notFoundCacheMs: options.notFoundCacheMs ?? 1000,
-      bulk: options.bulk ?? false,
+      bulk: options.bulk ?? true,
+      dailyBudget,
     });
     return { ledger, outbox, checker };
   });
@@ -295,6 +344,7 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     });
   }
   let probe: { at: number; result: Awaited<ReturnType<BakongClient['probe']>> } | undefined;
+  let probing: ReturnType<BakongClient['probe']> | undefined;
 
   async function createCheckout(input: CheckoutInput): Promise<CreatedCheckout> {
     const { ledger } = await use();
@@ -322,8 +372,8 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     };
   }
 
-  async function limit(key: string, max: number): Promise<void> {
-    const { count, resetMs } = await store.hit(key, limits.windowMs);
+  async function limit(key: string, max: number, windowMs = limits.windowMs): Promise<void> {
+    const { count, resetMs } = await store.hit(key, windowMs);
     if (count > max) {
       throw new ProxyError(429, 'rate_limited', 'Too many checks; slow down.', {
         'retry-after': String(Math.max(1, Math.ceil(resetMs / 1000))),
@@ -332,17 +382,22 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
   }
 
   async function postCheck(request: Request, context: RequestContext): Promise<Response> {
-    await limit(`client:${context.clientIp ?? 'unknown'}`, limits.perClient);
+    const who = context.clientIp ?? 'unknown';
+    await limit(`client:${who}`, limits.perClient);
     const body = await readBody(request);
     const md5 = md5Of(body);
+    const signal = signalOf(body);
     await limit(`md5:${md5}`, limits.perMd5);
     const { ledger, checker } = await use();
     let row = await ledger.get(md5);
+    if (!row || signal) await limit(`costly:${who}`, limits.perClientCostly);
     if (!row) {
       if (body.qr === undefined)
         throw new ProxyError(404, 'unknown_md5', 'This checkout is not known here.');
       if (typeof body.qr !== 'string' || body.qr.length > 512)
         throw new ProxyError(400, 'invalid_qr', 'qr must be a KHQR string.');
+      // Anyone can make a browser QR, and each one is watched: a client registers a few dozen a day.
+      await limit(`browser-qrs:${who}`, limits.browserQrsPerDay, 86_400_000);
       const accepted: CheckoutRecord = await acceptBrowserQr(
         md5,
         body.qr,
@@ -358,19 +413,33 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
         ...(row.orderId ? { orderId: row.orderId } : {}),
       });
     }
-    return json(200, await checker.check(row));
+    return json(200, await checker.check(row, signal));
   }
 
+  // A deep link is asked for once per QR: it is a metered call too.
+  const deepLinks = new Map<string, string>();
   async function postDeeplink(request: Request, context: RequestContext): Promise<Response> {
     await limit(`client:${context.clientIp ?? 'unknown'}`, limits.perClient);
+    await limit(`costly:${context.clientIp ?? 'unknown'}`, limits.perClientCostly);
     const md5 = md5Of(await readBody(request));
-    const { ledger } = await use();
+    const { ledger, checker } = await use();
     const record = await ledger.get(md5);
     if (!record) throw new ProxyError(404, 'unknown_md5', 'This checkout is not known here.');
-    const outcome = await client.generateDeepLink(record.qr, options.sourceInfo);
-    if (outcome.kind !== 'success')
-      throw new ProxyError(502, 'deeplink_unavailable', 'No bank-app link is available right now.');
-    return json(200, { shortLink: outcome.data.shortLink });
+    let shortLink = deepLinks.get(md5);
+    if (shortLink === undefined) {
+      const unavailable = new ProxyError(
+        502,
+        'deeplink_unavailable',
+        'No bank-app link is available right now.',
+      );
+      if ((await ledger.paused()) || !(await checker.budget.take('signal'))) throw unavailable;
+      const outcome = await client.generateDeepLink(record.qr, options.sourceInfo);
+      if (outcome.kind !== 'success') throw unavailable;
+      shortLink = outcome.data.shortLink;
+      deepLinks.set(md5, shortLink);
+      if (deepLinks.size > 5_000) deepLinks.delete(deepLinks.keys().next().value as string);
+    }
+    return json(200, { shortLink });
   }
 
   async function getHealth(): Promise<Response> {
@@ -378,9 +447,10 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     const t = tokenHealth(token, at);
     const [ledgerState, storeProblem] = await Promise.all([
       use().then(
-        async ({ ledger }) => ({
+        async ({ ledger, checker }) => ({
           ok: true as const,
           ledger,
+          checker,
           outbox: await ledger.outboxHealth(),
           pause: await ledger.paused(),
         }),
@@ -394,15 +464,40 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
         ) ?? null,
     ]);
     const messages = {
+      unknown:
+        'Bakong was not asked lately: the daily budget keeps its calls for confirming payments.',
       reachable: 'Bakong answers from this network.',
       blocked:
         'Bakong answered 403: it only answers Cambodian IP addresses. Run the proxy on a server in Cambodia, or through a relay there.',
       unreachable: 'Bakong could not be reached (network, DNS or timeout).',
     };
     const pause = ledgerState.ok ? ledgerState.pause : null;
-    // While the quota is spent no probe is sent either: Bakong is known not to answer checks.
-    if (pause?.kind !== 'quota' && (!probe || at - probe.at > 60_000))
-      probe = { at, result: await client.probe() };
+    // What checks saw in the last minute is the answer. Else one probe (at most one in flight,
+    // one a minute), counted like any call and only when the budget allows one; none while the
+    // quota is spent: Bakong is known not to answer checks.
+    const checker = ledgerState.ok ? ledgerState.checker : undefined;
+    const seen = checker?.lastAnswer;
+    let reach: keyof typeof messages = 'unknown';
+    if (seen && ledgerState.ok && ledgerState.ledger.now() - seen.at < 60_000)
+      reach =
+        seen.kind === 'forbidden'
+          ? 'blocked'
+          : seen.kind === 'upstream-error'
+            ? 'unreachable'
+            : 'reachable';
+    else if (pause?.kind !== 'quota' && checker) {
+      if (
+        (!probe || at - probe.at > 60_000) &&
+        (await checker.budget.due('probe')) &&
+        (probing || (await checker.budget.take('probe')))
+      ) {
+        probing ??= client.probe().finally(() => {
+          probing = undefined;
+        });
+        probe = { at, result: await probing };
+      }
+      if (probe) reach = probe.result;
+    }
     const upstream =
       pause?.kind === 'quota'
         ? {
@@ -415,12 +510,13 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
               status: 'unauthorized',
               message: 'Bakong refused the token (401 / errorCode 6): renew it and restart.',
             }
-          : {
-              status: probe?.result ?? 'unreachable',
-              message: messages[probe?.result ?? 'unreachable'],
-            };
+          : { status: reach, message: messages[reach] };
     const ok =
-      !pause && probe?.result === 'reachable' && !t.expired && ledgerState.ok && !storeProblem;
+      !pause &&
+      (reach === 'reachable' || reach === 'unknown') &&
+      !t.expired &&
+      ledgerState.ok &&
+      !storeProblem;
     const ledgerNow = ledgerState.ok ? ledgerState.ledger.now() : at;
     return json(ok ? 200 : 503, {
       ok,
@@ -546,17 +642,16 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
   // asked about until expiry plus grace, and those that expired without an answer until one comes.
   let sweeper: ReturnType<typeof setInterval> | undefined;
   const sweep = options.sweeper ?? true;
+  const sweepIntervalMs = (typeof sweep === 'object' && sweep.intervalMs) || 10_000;
   if (sweep) {
-    const intervalMs = (typeof sweep === 'object' && sweep.intervalMs) || 10_000;
+    const intervalMs = sweepIntervalMs;
     let sweeping = false;
     const tick = async () => {
       if (sweeping) return;
       sweeping = true;
       try {
-        const { ledger, checker } = await parts;
-        // Past expiry no page is waiting: a late look or a reconciliation every 2 minutes will do.
-        for (const row of await ledger.due(ledger.now(), intervalMs, 120_000))
-          await checker.refresh(row).catch(() => undefined);
+        const { checker } = await parts;
+        await checker.sweep(intervalMs);
       } catch (error) {
         logger.error('sweeper failed', { error: String((error as Error)?.message ?? error) });
       } finally {
@@ -589,6 +684,9 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     ready: () => opened.then(() => undefined),
     async deliver() {
       await (await use()).outbox.tick();
+    },
+    async sweep() {
+      await (await use()).checker.sweep(sweepIntervalMs);
     },
     async redeliver(eventId) {
       const { ledger, outbox } = await use();

@@ -1,7 +1,7 @@
 import { generateKhqr } from '@khqr-checkout/khqr';
 import { KhqrCheckout, type KhqrCheckoutProps } from '@khqr-checkout/react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { StrictMode, useEffect, useState } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -238,6 +238,57 @@ describe('<KhqrCheckout>', () => {
     expect(screen.queryByRole('img')).toBeNull();
     expect(onError).toHaveBeenCalledWith(expect.objectContaining({ kind: 'config', code: '4' }));
   });
+
+  it.each([
+    ['its private QueryClient', false],
+    ['a QueryClientProvider (which refetches on focus too)', true],
+  ])(
+    "tells the proxy why it checks, each reason on exactly one check (%s): 'paid' from \"I've paid\", 'visible' when the page returns",
+    async (_name, provided) => {
+      const client = new QueryClient();
+      const view = card({ qr: serverQr().qr, pollPolicy: { ...fast, fastIntervalMs: 100 } });
+      render(provided ? <QueryClientProvider client={client}>{view}</QueryClientProvider> : view);
+      await waitFor(() => expect(calls.length).toBeGreaterThan(1));
+      expect(calls.every((c) => !('signal' in c))).toBe(true);
+      const signals = () => calls.map((c) => c.signal).filter(Boolean);
+
+      fireEvent.click(screen.getByRole('button', { name: "I've paid, check now" }));
+      await waitFor(() => expect(signals()).toEqual(['paid']));
+      expect(calls.at(-1)).toEqual({ md5: expect.any(String), signal: 'paid' });
+      // A timed check follows only once that one settled (a newer check would inherit 'paid').
+      const settled = async () => {
+        const count = calls.length;
+        await waitFor(() => expect(calls.length).toBeGreaterThan(count));
+      };
+      await settled();
+
+      const visibility = (state: 'hidden' | 'visible') => {
+        Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+        act(() => {
+          document.dispatchEvent(new Event('visibilitychange'));
+        });
+      };
+      try {
+        visibility('hidden');
+        const before = calls.length;
+        visibility('visible');
+        await waitFor(() => expect(signals()).toEqual(['paid', 'visible']));
+        expect(calls[before]).toEqual({ md5: expect.any(String), signal: 'visible' });
+        await settled();
+        act(() => {
+          window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+          window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: false }));
+        });
+        await waitFor(() => expect(signals()).toEqual(['paid', 'visible', 'visible']));
+        // The timed checks after them carry no signal.
+        await settled();
+        await settled();
+        expect(signals()).toEqual(['paid', 'visible', 'visible']);
+      } finally {
+        delete (document as { visibilityState?: string }).visibilityState;
+      }
+    },
+  );
 
   it('speaks Khmer by default', () => {
     render(<KhqrCheckout qr={serverQr().qr} />);

@@ -1,4 +1,5 @@
 import {
+  type CheckSignal,
   DEFAULT_POLICY,
   interpretAnswer,
   nextPollDelay,
@@ -42,7 +43,11 @@ export interface KhqrPayment {
   remainingMs: number;
   /** The proxy has answered at least once (so it knows the md5). */
   answered: boolean;
-  /** Check now (the "I've paid" button). */
+  /**
+   * Check now: the "I've paid" button. That check's body carries `signal: 'paid'` (the proxy asks
+   * Bakong at once). It takes no argument, so `onClick={payment.checkNow}` works; the page
+   * becoming visible again checks with `signal: 'visible'` by itself.
+   */
   checkNow(): void;
 }
 
@@ -85,6 +90,10 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
   const client = options.queryClient ?? context ?? fallbackClient;
   const started = useRef(Date.now());
   const accepted = useRef(false);
+  // The signal the next check carries ('paid' wins), until a check carrying it settles unaborted.
+  const pending = useRef<CheckSignal | undefined>(undefined);
+  // Asks for a check now with a signal; reassigned on every render to see the current state.
+  const nudge = useRef<(signal: CheckSignal) => void>(() => {});
   // react-query re-reads refetchInterval on every render and restarts its timer whenever the
   // value differs; a jittered delay must therefore be drawn once per answer, not per render.
   const nextDelay = useRef<{ key: string; ms: number }>({ key: '', ms: 0 });
@@ -103,13 +112,17 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
       enabled: (options.enabled ?? true) && ready,
       queryFn: async ({ signal }) => {
         const sentAt = Date.now();
+        const sent = pending.current;
         const response = await doFetch(endpoint, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(!accepted.current && qr ? { md5, qr } : { md5 }),
+          // Undefined fields are left out: `{md5}`, plus `qr` until accepted, plus `signal` once.
+          body: JSON.stringify({ md5, qr: accepted.current ? undefined : qr, signal: sent }),
           signal,
           credentials: 'same-origin',
         }).catch(() => null);
+        // Sent once (also when the check failed); a check cancelled by a newer one hands it on.
+        if (!signal.aborted && pending.current === sent) pending.current = undefined;
         if (!response) throw new TransportError(undefined);
         const answer = interpretAnswer(
           response.status,
@@ -177,6 +190,21 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
     client,
   );
 
+  useEffect(() => {
+    // A page visible again (visibilitychange), or restored from the back/forward cache (pageshow
+    // persisted), checks with 'visible'. react-query refetches on focus only inside a mounted
+    // QueryClientProvider and never on pageshow; its focus refetch, if any, joins this check.
+    const visible = (event: Event) =>
+      ((event as PageTransitionEvent).persisted ?? document.visibilityState === 'visible') &&
+      nudge.current('visible');
+    document.addEventListener('visibilitychange', visible);
+    window.addEventListener('pageshow', visible);
+    return () => {
+      document.removeEventListener('visibilitychange', visible);
+      window.removeEventListener('pageshow', visible);
+    };
+  }, []);
+
   const data = query.data;
   const serverOffsetMs = data?.serverOffsetMs ?? 0;
   const expiresAt = data?.expiresAt ?? options.expiresAt;
@@ -190,6 +218,11 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
     Date.now() + serverOffsetMs > expiresAt + policy.graceMs
   )
     state = 'expired';
+  nudge.current = (signal) => {
+    if (TERMINAL.includes(state) || config || options.enabled === false) return;
+    pending.current = signal === 'paid' ? signal : (pending.current ?? signal);
+    void query.refetch();
+  };
   return {
     state,
     reconnecting: query.failureCount > 0 && !config && !TERMINAL.includes(state),
@@ -199,8 +232,6 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
     expiresAt,
     remainingMs,
     answered: data !== undefined,
-    checkNow: () => {
-      if (!TERMINAL.includes(state) && !config) void query.refetch();
-    },
+    checkNow: () => nudge.current('paid'),
   };
 }

@@ -73,6 +73,45 @@ describe('admin API', () => {
     ).toBe(200);
   });
 
+  it('counts the errorCode of every envelope answered, per endpoint, until reset', async () => {
+    const md5 = 'e'.repeat(32);
+    const failed = dynamicQr(sandbox);
+    sandbox.fail({ qr: failed.qr });
+    const paid = dynamicQr(sandbox, { amount: '3.00' });
+    sandbox.pay({ qr: paid.qr });
+    await call(sandbox, 'check_transaction_by_md5', { md5 });
+    await call(sandbox, 'check_transaction_by_md5', { md5: failed.md5 });
+    await call(sandbox, 'check_transaction_by_md5', { md5: paid.md5 });
+    await call(sandbox, 'check_transaction_by_md5', { md5 }, { token: null });
+    await call(sandbox, 'check_transaction_by_md5', {});
+    sandbox.injectFault({ endpoint: 'check_transaction_by_md5', kind: 'unauthorized-in-200' });
+    await call(sandbox, 'check_transaction_by_md5', { md5 });
+    sandbox.injectFault({ endpoint: 'check_transaction_by_md5', kind: 'server-error' });
+    await call(sandbox, 'check_transaction_by_md5', { md5 });
+    sandbox.injectFault({ endpoint: 'check_transaction_by_md5', kind: 'non-json' });
+    await call(sandbox, 'check_transaction_by_md5', { md5 });
+    sandbox.quota.setLimit(0);
+    await call(sandbox, 'check_transaction_by_md5_list', [md5]);
+    sandbox.quota.setLimit(null);
+    const counters = (await get('/_sandbox/counters')).json;
+    expect(counters).toEqual({
+      check_transaction_by_md5: {
+        requests: 8,
+        byStatus: { '200': 5, '401': 1, '400': 1, '500': 1 },
+        byErrorCode: { '1': 1, '3': 1, '5': 1, '6': 2 },
+      },
+      check_transaction_by_md5_list: {
+        requests: 1,
+        byStatus: { '200': 1 },
+        byErrorCode: { '17': 1 },
+      },
+    });
+    expect(sandbox.counters()).toEqual(counters);
+    sandbox.reset();
+    expect(sandbox.counters()).toEqual({});
+    expect((await get('/_sandbox/counters')).json).toEqual({});
+  });
+
   it('answers unknown admin routes 404 and wrong methods 405', async () => {
     expect((await get('/_sandbox/nope')).status).toBe(404);
     expect((await get('/_sandbox/pay')).status).toBe(405);

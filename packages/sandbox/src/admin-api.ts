@@ -15,8 +15,14 @@ import type { TokenStore } from './tokens.ts';
 /** The prefix of the admin API: a path the real Bakong does not use. */
 export const ADMIN_PREFIX = '/_sandbox';
 
-/** Request counters per endpoint: total and by HTTP status. */
-export type Counters = Record<string, { requests: number; byStatus: Record<string, number> }>;
+/**
+ * Request counters per endpoint: total, by HTTP status, and by the `errorCode` of the JSON
+ * envelopes answered (answers without an errorCode, such as successes, are not counted there).
+ */
+export type Counters = Record<
+  string,
+  { requests: number; byStatus: Record<string, number>; byErrorCode: Record<string, number> }
+>;
 
 export interface AdminContext {
   ledger: Ledger;
@@ -111,10 +117,20 @@ const GET: Record<string, Route> = {
 
 const POST: Record<string, Route> = {
   '/quota': (body, ctx) => {
-    const limit = object(body).dailyLimit;
-    if (limit !== null && !(typeof limit === 'number' && Number.isInteger(limit) && limit >= 0))
+    const { dailyLimit: limit, perMd5 } = object(body);
+    if (limit === undefined && perMd5 === undefined)
+      throw new AdminError(400, 'Give "dailyLimit", "perMd5" or both.');
+    if (
+      limit !== undefined &&
+      limit !== null &&
+      !(typeof limit === 'number' && Number.isInteger(limit) && limit >= 0)
+    )
       throw new AdminError(400, '"dailyLimit" must be a whole number ≥ 0, or null for no limit.');
-    ctx.quota.setLimit(limit);
+    if (perMd5 !== undefined && typeof perMd5 !== 'boolean')
+      throw new AdminError(400, '"perMd5" must be true (count each md5 of a list) or false.');
+    // Both are checked before either is applied, so a refused request changes nothing.
+    if (limit !== undefined) ctx.quota.setLimit(limit);
+    if (perMd5 !== undefined) ctx.quota.setPerMd5(perMd5);
     return { status: 200, body: ctx.quota.state() };
   },
   '/qrs': (body, ctx) => {

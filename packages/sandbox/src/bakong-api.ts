@@ -3,6 +3,7 @@ import { type Envelope, error, MESSAGES, ok, sendEnvelope } from './envelope.ts'
 import { BodyError, readJson } from './http.ts';
 import type { Ledger, QrRecord } from './ledger.ts';
 import { PaymentRefused } from './ledger.ts';
+import { type DailyQuota, QUOTA_ENVELOPE } from './quota.ts';
 import type { TokenStore } from './tokens.ts';
 
 /** What a Bakong endpoint handler gets. */
@@ -14,6 +15,16 @@ export interface BakongContext {
   baseUrl: () => string;
   /** Whether a Bakong account exists, for `check_bakong_account`. */
   accountExists(id: string): boolean;
+  /** The daily quota, for md5 lists counted per md5 (the call itself is counted before). */
+  quota: Pick<DailyQuota, 'takeListItems'>;
+}
+
+/** One item of a `check_transaction_by_md5_list` answer; `message` may be missing. */
+export interface Md5ListItem {
+  md5: string;
+  status: string;
+  message?: string;
+  data: unknown;
 }
 
 type Reply = { status: number; body: Envelope };
@@ -99,10 +110,11 @@ export const BAKONG_ENDPOINTS: Record<string, { auth: boolean; handle: Handler }
   },
   check_transaction_by_md5_list: {
     auth: true,
-    handle(body, { ledger }) {
+    handle(body, { ledger, quota }) {
       const list = listBody(body, 'md5List');
       if (isReply(list)) return list;
-      const data = list.map((md5) => {
+      if (quota.takeListItems(list.length)) return reply(200, QUOTA_ENVELOPE);
+      const data = list.map((md5): Md5ListItem => {
         const { status, envelope } = md5Status(ledger.checked(md5.toLowerCase()));
         return { md5, status, message: envelope.responseMessage, data: envelope.data };
       });
@@ -190,12 +202,16 @@ export const BAKONG_ENDPOINTS: Record<string, { auth: boolean; handle: Handler }
   },
 };
 
-/** Answers one request to a Bakong endpoint (after any injected fault). */
+/**
+ * Answers one request to a Bakong endpoint (after any injected fault); `alter` rewrites what the
+ * endpoint answers, for faults that change the items of a list.
+ */
 export async function handleBakong(
   name: string,
   req: IncomingMessage,
   res: ServerResponse,
   ctx: BakongContext,
+  alter: (answer: Envelope) => Envelope = (answer) => answer,
 ): Promise<void> {
   const endpoint = BAKONG_ENDPOINTS[name] as (typeof BAKONG_ENDPOINTS)[string];
   if (req.method !== 'POST') {
@@ -226,5 +242,5 @@ export async function handleBakong(
     return;
   }
   const { status, body: envelope } = endpoint.handle(body, ctx);
-  sendEnvelope(res, status, envelope);
+  sendEnvelope(res, status, alter(envelope));
 }

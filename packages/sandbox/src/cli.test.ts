@@ -65,6 +65,19 @@ describe('khqr-sandbox CLI', () => {
     expect(await check(DEV_TOKEN)).toBe(401);
   });
 
+  it('sets the daily quota with --daily-limit and --quota-per-md5', async () => {
+    const { output } = await run(
+      ['--port', '0', '--daily-limit', '20', '--quota-per-md5'],
+      /Dev token:\s+\S+/,
+    );
+    const url = /listening on (\S+)/.exec(output)?.[1] as string;
+    expect(output).toContain('each md5 of a check_transaction_by_md5_list call counts');
+    expect(await (await fetch(`${url}/_sandbox/quota`)).json()).toMatchObject({
+      dailyLimit: 20,
+      perMd5: true,
+    });
+  });
+
   it('explains a bad option and exits with 2', async () => {
     const { output, code } = await run(['--port', 'abc'], /$^/);
     expect(code).toBe(2);

@@ -4,14 +4,15 @@ import { parseArgs } from 'node:util';
 import { startSandbox } from './server.ts';
 import { DEV_TOKEN } from './tokens.ts';
 
-const HELP = `Usage: khqr-sandbox [--port 4010] [--host 127.0.0.1] [--token TOKEN]... [--persist FILE] [--seed N] [--daily-limit N]
+const HELP = `Usage: khqr-sandbox [--port 4010] [--host 127.0.0.1] [--token TOKEN]... [--persist FILE] [--seed N] [--daily-limit N] [--quota-per-md5]
 
   --port      port to listen on (0 picks a free one)            default 4010
   --host      interface to bind; keep loopback unless you must   default 127.0.0.1
   --token     a bearer token to accept (repeatable)             default: a printed dev token
   --persist   JSON file keeping the ledger across restarts       default: memory only
   --seed      seed for faults injected with a "share"            default 1
-  --daily-limit  Bakong calls a day (Phnom Penh) before errorCode 17  default: no limit`;
+  --daily-limit  Bakong calls a day (Phnom Penh) before errorCode 17  default: no limit
+  --quota-per-md5  count each md5 of an md5_list call against the quota  default: the call once`;
 
 function fail(message: string): never {
   console.error(`khqr-sandbox: ${message}\n\n${HELP}`);
@@ -30,6 +31,7 @@ function parse(args: string[]) {
       persist: { type: 'string' },
       seed: { type: 'string', default: '1' },
       'daily-limit': { type: 'string' },
+      'quota-per-md5': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -61,6 +63,7 @@ const sandbox = await startSandbox({
   tokens,
   seed,
   dailyLimit,
+  quotaCountsListItems: values['quota-per-md5'] === true,
   ...(values.persist ? { persist: values.persist } : {}),
 }).catch((error: NodeJS.ErrnoException) =>
   fail(
@@ -72,7 +75,7 @@ const sandbox = await startSandbox({
 
 console.log(`Bakong sandbox listening on ${sandbox.url}
   Bank app:   ${sandbox.bankAppUrl}
-  Admin API:  ${sandbox.url}/_sandbox/  (qrs, pay, fail, clock, tokens, faults, counters, quota, reset)${dailyLimit === null ? '' : `\n  Daily limit: ${dailyLimit} calls (errorCode 17 after that, until midnight in Phnom Penh)`}
+  Admin API:  ${sandbox.url}/_sandbox/  (qrs, pay, fail, clock, tokens, faults, counters, quota, reset)${dailyLimit === null ? '' : `\n  Daily limit: ${dailyLimit} calls (errorCode 17 after that, until midnight in Phnom Penh)`}${values['quota-per-md5'] ? '\n  Quota:      each md5 of a check_transaction_by_md5_list call counts as one call' : ''}
   ${values.token ? 'Tokens:     as given with --token' : `Dev token:  ${DEV_TOKEN}`}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -30,7 +30,12 @@ export const MESSAGES = {
   failed: 'Transaction failed.',
   missing: 'Missing required fields.',
   unauthorized: 'Unauthorized',
+  /** errorCode 6 inside an HTTP 200, verbatim as integrators record it. */
+  tokenRefused: 'Unauthorized, not yet requested for token or code invalid',
 } as const;
+
+/** The errorCode each response answered, read by the counters once it is sent. */
+const answered = new WeakMap<ServerResponse, number | null>();
 
 export function sendEnvelope(
   res: ServerResponse,
@@ -38,5 +43,9 @@ export function sendEnvelope(
   body: Envelope,
   headers: Record<string, string> = {},
 ): void {
+  answered.set(res, body.errorCode);
   sendJson(res, status, body, headers);
 }
+
+/** The errorCode of the envelope `res` answered: null on success and when no envelope was sent. */
+export const answeredErrorCode = (res: ServerResponse): number | null => answered.get(res) ?? null;

@@ -1,9 +1,17 @@
+import type { Md5ListItem } from './bakong-api.ts';
+import type { Envelope } from './envelope.ts';
+
 /** What a fault does to the request it hits. */
 export type FaultKind =
   /** Answers normally, after `latencyMs`. */
   | 'latency'
   /** HTTP `status` (500–599, default 500) with a JSON error envelope. */
   | 'server-error'
+  /**
+   * HTTP 504 with nginx's HTML page after `latencyMs` (default 0): the gateway in front of Bakong
+   * gave up waiting. Unlike `server-error` with status 504, the body is not JSON.
+   */
+  | 'gateway-timeout'
   /** HTTP 429 with `Retry-After: retryAfter` seconds (default 1). */
   | 'rate-limit'
   /** HTTP 403 with nginx's HTML page, as Bakong answers callers outside Cambodia. */
@@ -13,17 +21,58 @@ export type FaultKind =
   /** HTTP 200 with an HTML body. */
   | 'non-json'
   /** Never answers; the client must time out. */
-  | 'hang';
+  | 'hang'
+  /** HTTP 200 with the errorCode 6 envelope: Bakong refuses a token inside a 200, not only with 401. */
+  | 'unauthorized-in-200'
+  /**
+   * `check_transaction_by_md5_list` only: every item of the call comes back
+   * `{md5, status: "SERVICE_FAILED", data: null}` in an HTTP 200, responseCode 0 answer, as Bakong
+   * answers when it could not look an md5 up. It says nothing about the payment.
+   */
+  | 'service-failed'
+  /**
+   * `check_transaction_by_md5_list` only: paid items come back `status: "SUCCESS"` with
+   * `data: null`, as live answers do; only `check_transaction_by_md5` can confirm them.
+   */
+  | 'success-without-data';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'latency',
   'server-error',
+  'gateway-timeout',
   'rate-limit',
   'forbidden',
   'reset',
   'non-json',
   'hang',
+  'unauthorized-in-200',
+  'service-failed',
+  'success-without-data',
 ];
+
+const MD5_LIST = 'check_transaction_by_md5_list';
+
+/** The kinds that rewrite the items of an md5_list answer, and how each rewrites one item. */
+const ITEM_FAULTS = {
+  'service-failed': (item: Md5ListItem): Md5ListItem => ({
+    md5: item.md5,
+    status: 'SERVICE_FAILED',
+    data: null,
+  }),
+  'success-without-data': (item: Md5ListItem): Md5ListItem =>
+    item.status === 'SUCCESS' ? { ...item, data: null } : item,
+};
+
+/** A fault kind that rewrites the items of a `check_transaction_by_md5_list` answer. */
+export type ItemFaultKind = keyof typeof ITEM_FAULTS;
+
+const isItemFault = (kind: FaultKind): kind is ItemFaultKind => Object.hasOwn(ITEM_FAULTS, kind);
+
+/** An md5_list answer with its items rewritten by `kind`; an error answer (400, quota) as it was. */
+export function alterItems(kind: ItemFaultKind, answer: Envelope): Envelope {
+  if (answer.responseCode !== 0 || !Array.isArray(answer.data)) return answer;
+  return { ...answer, data: (answer.data as Md5ListItem[]).map(ITEM_FAULTS[kind]) };
+}
 
 /** A fault to inject: for the next `count` requests to `endpoint`, or a `share` of them. */
 export interface FaultSpec {
@@ -34,7 +83,7 @@ export interface FaultSpec {
   count?: number;
   /** The share of requests it hits (0–1), until cleared; drawn from the sandbox's seeded generator. */
   share?: number;
-  /** For `latency`. @default 1000 */
+  /** For `latency` (@default 1000) and `gateway-timeout` (@default 0). */
   latencyMs?: number;
   /** For `server-error`. @default 500 */
   status?: number;
@@ -59,6 +108,8 @@ export function parseFault(spec: unknown, endpoints: readonly string[]): FaultSp
   }
   if (!FAULT_KINDS.includes(s.kind as FaultKind))
     throw new Error(`fault.kind must be one of: ${FAULT_KINDS.join(', ')}`);
+  if (isItemFault(s.kind as FaultKind) && s.endpoint !== MD5_LIST)
+    throw new Error(`fault.endpoint must be ${MD5_LIST} for kind ${String(s.kind)}`);
   const number = (key: string, ok: (n: number) => boolean, rule: string) => {
     if (s[key] !== undefined && (typeof s[key] !== 'number' || !ok(s[key])))
       throw new Error(`fault.${key} must be ${rule}`);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ADMIN_PREFIX,
   type AdminContext,
@@ -11,8 +12,8 @@ import {
 } from './admin-api.ts';
 import { BAKONG_ENDPOINTS, type BakongContext, handleBakong } from './bakong-api.ts';
 import { createClock, type SandboxClock } from './clock.ts';
-import { error, sendEnvelope } from './envelope.ts';
-import { type Fault, type FaultSpec, FaultTable, parseFault } from './faults.ts';
+import { answeredErrorCode, error, MESSAGES, sendEnvelope } from './envelope.ts';
+import { alterItems, type Fault, type FaultSpec, FaultTable, parseFault } from './faults.ts';
 import { sendJson, sendText } from './http.ts';
 import { Ledger, type PayOptions, type QrRef } from './ledger.ts';
 import { DailyQuota, QUOTA_ENVELOPE } from './quota.ts';
@@ -39,6 +40,11 @@ export interface SandboxOptions {
    * each further call is answered with errorCode 17. @default no limit
    */
   dailyLimit?: number | null;
+  /**
+   * Counts each md5 of a `check_transaction_by_md5_list` call against `dailyLimit`, instead of the
+   * call once: nobody knows which Bakong does. @default false
+   */
+  quotaCountsListItems?: boolean;
 }
 
 /** A running sandbox. */
@@ -56,9 +62,15 @@ export interface Sandbox {
   expireToken(token: string): boolean;
   injectFault(spec: FaultSpec): Fault;
   clearFaults(): void;
-  /** The token's daily quota: `setLimit(n)`, `state()` ({dailyLimit, used, refused, resetsAt}). */
-  quota: Pick<DailyQuota, 'setLimit' | 'state'>;
-  /** Requests per Bakong endpoint, by HTTP status (`reset`, `hang` for those faults). */
+  /**
+   * The token's daily quota: `setLimit(n)`, `setPerMd5(bool)`,
+   * `state()` ({dailyLimit, perMd5, used, refused, resetsAt}).
+   */
+  quota: Pick<DailyQuota, 'setLimit' | 'setPerMd5' | 'state'>;
+  /**
+   * Requests per Bakong endpoint, by HTTP status (`reset`, `hang` for those faults) and by the
+   * errorCode of the envelopes answered.
+   */
   counters(): Counters;
   /** Forgets QRs, transactions, faults and counters; keeps tokens; resets the clock offset. */
   reset(): void;
@@ -67,8 +79,9 @@ export interface Sandbox {
 
 const PUBLIC = new URL('../public/', import.meta.url);
 const require = createRequire(import.meta.url);
-const FORBIDDEN_HTML =
-  '<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+/** nginx's error page, as the gateway in front of Bakong sends it. */
+const nginxPage = (status: string) =>
+  `<html>\r\n<head><title>${status}</title></head>\r\n<body>\r\n<center><h1>${status}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 const ENDPOINTS = Object.keys(BAKONG_ENDPOINTS);
 const STATIC: Record<string, [file: URL | string, type: string]> = {
   '/bank/': [new URL('index.html', PUBLIC), 'text/html; charset=utf-8'],
@@ -117,6 +130,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     options.accounts ?? ['sok_dara@devb', 'chan_sophea@devb', 'khqr_checkout@devb'],
   );
   let url = '';
+  const quota = new DailyQuota(
+    () => clock.now(),
+    options.dailyLimit ?? null,
+    options.quotaCountsListItems ?? false,
+  );
   const bakong: BakongContext = {
     ledger,
     tokens,
@@ -125,8 +143,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // Every receiver of a seen QR exists too.
     accountExists: (id) =>
       accounts.has(id) || ledger.list().some((r) => r.data?.bakongAccountId === id),
+    quota,
   };
-  const quota = new DailyQuota(() => clock.now(), options.dailyLimit ?? null);
   const reset = () => {
     quota.reset();
     ledger.reset();
@@ -149,12 +167,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const hanging = new Set<ServerResponse>();
   const counter = (name: string) => {
-    counters[name] ??= { requests: 0, byStatus: {} };
+    counters[name] ??= { requests: 0, byStatus: {}, byErrorCode: {} };
     return counters[name];
   };
-  const count = (name: string, status: string) => {
+  const tally = (by: Record<string, number>, key: string) => {
+    by[key] = (by[key] ?? 0) + 1;
+  };
+  // Read once the answer is sent, so every path that answers is counted the same way.
+  const countAnswer = (name: string, res: ServerResponse) => {
     const c = counter(name);
-    c.byStatus[status] = (c.byStatus[status] ?? 0) + 1;
+    tally(c.byStatus, String(res.statusCode));
+    const errorCode = answeredErrorCode(res);
+    if (errorCode !== null) tally(c.byErrorCode, String(errorCode));
   };
 
   async function bakongRequest(
@@ -163,7 +187,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     res: ServerResponse,
   ): Promise<void> {
     counter(name).requests++;
-    res.on('finish', () => count(name, String(res.statusCode)));
+    res.on('finish', () => countAnswer(name, res));
     if (quota.take()) {
       req.resume();
       sendEnvelope(res, 200, QUOTA_ENVELOPE);
@@ -172,11 +196,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const fault = faults.take(name);
     switch (fault?.kind) {
       case 'latency':
-        await new Promise((resolve) => setTimeout(resolve, fault.latencyMs ?? 1000));
+        await sleep(fault.latencyMs ?? 1000);
         break;
       case 'server-error':
         req.resume();
         sendEnvelope(res, fault.status ?? 500, error(null, 'Internal Server Error'));
+        return;
+      case 'gateway-timeout':
+        req.resume();
+        await sleep(fault.latencyMs ?? 0);
+        sendText(res, 504, 'text/html', nginxPage('504 Gateway Time-out'), { server: 'nginx' });
         return;
       case 'rate-limit':
         req.resume();
@@ -186,7 +215,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return;
       case 'forbidden':
         req.resume();
-        sendText(res, 403, 'text/html', FORBIDDEN_HTML, { server: 'nginx' });
+        sendText(res, 403, 'text/html', nginxPage('403 Forbidden'), { server: 'nginx' });
         return;
       case 'non-json':
         req.resume();
@@ -197,12 +226,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           '<html><body><h1>Service temporarily unavailable</h1></body></html>',
         );
         return;
+      case 'unauthorized-in-200':
+        req.resume();
+        sendEnvelope(res, 200, error(6, MESSAGES.tokenRefused));
+        return;
+      case 'service-failed':
+      case 'success-without-data': {
+        const kind = fault.kind;
+        await handleBakong(name, req, res, bakong, (answer) => alterItems(kind, answer));
+        return;
+      }
       case 'reset':
-        count(name, 'reset');
+        tally(counter(name).byStatus, 'reset');
         req.socket.destroy();
         return;
       case 'hang':
-        count(name, 'hang');
+        tally(counter(name).byStatus, 'hang');
         req.resume();
         hanging.add(res);
         res.on('close', () => hanging.delete(res));

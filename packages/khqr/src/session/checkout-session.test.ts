@@ -257,6 +257,104 @@ describe('checkout session', () => {
     expect(calls).toHaveLength(before + 3);
   });
 
+  it('sends a signal in the body of the one check it starts, never on the timed checks after it', async () => {
+    const { calls, s } = session([pending()]);
+    await vi.advanceTimersByTimeAsync(1000);
+    s.checkNow('paid');
+    await vi.advanceTimersByTimeAsync(0);
+    s.checkNow();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls.slice(0, 3).map((c) => c.body)).toEqual([
+      { md5: MD5 },
+      { md5: MD5, signal: 'paid' },
+      { md5: MD5 },
+    ]);
+    expect(calls.length).toBeGreaterThan(5);
+    expect(calls.filter((c) => 'signal' in c.body)).toHaveLength(1);
+  });
+
+  it('sends the signal beside a QR not yet accepted', async () => {
+    const { calls, s } = session([pending()], { qr: '000201…' });
+    s.checkNow('paid');
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(calls.map((c) => c.body)).toEqual([
+      { md5: MD5, qr: '000201…', signal: 'paid' },
+      { md5: MD5 },
+    ]);
+  });
+
+  it('hands the signal of an aborted check to the newer one, "paid" winning over "visible"', async () => {
+    const slow: Scripted = {
+      body: () => ({ status: 'pending', serverNow: Date.now(), expiresAt: T0 + 300_000 }),
+      delayMs: 5000,
+    };
+    const signals = async (first: 'paid' | 'visible', second: 'paid' | 'visible' | undefined) => {
+      const { calls, s } = session([pending(), slow, pending()]);
+      await vi.advanceTimersByTimeAsync(1000);
+      s.checkNow(first);
+      await vi.advanceTimersByTimeAsync(100);
+      s.checkNow(second);
+      await vi.advanceTimersByTimeAsync(10_000);
+      s.destroy();
+      return calls.map((c) => c.body.signal ?? '-');
+    };
+    expect((await signals('visible', 'paid')).slice(0, 4)).toEqual(['-', 'visible', 'paid', '-']);
+    expect((await signals('paid', 'visible')).slice(0, 4)).toEqual(['-', 'paid', 'paid', '-']);
+    expect((await signals('visible', undefined)).slice(0, 4)).toEqual([
+      '-',
+      'visible',
+      'visible',
+      '-',
+    ]);
+    // Two taps before the check starts: one check, 'paid'.
+    const { calls, s } = session([pending()]);
+    s.checkNow('paid');
+    s.checkNow('visible');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.map((c) => c.body.signal)).toEqual(['paid']);
+  });
+
+  it('does not send a signal again after the signalled check failed', async () => {
+    const { calls, s } = session([pending(), 'network-error', pending()]);
+    await vi.advanceTimersByTimeAsync(1000);
+    s.checkNow('paid');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls.map((c) => c.body.signal ?? '-').slice(0, 4)).toEqual(['-', 'paid', '-', '-']);
+    expect(s.getSnapshot().reconnecting).toBe(false);
+  });
+
+  it('signals "visible" when the page returns or is restored from the back/forward cache; not on coming online nor on timed checks', async () => {
+    const { environment, emit } = fakeEnvironment();
+    const { calls } = session([pending()], { environment });
+    await vi.advanceTimersByTimeAsync(1000);
+    emit('hidden');
+    await vi.advanceTimersByTimeAsync(20_000);
+    const mark = () => calls.length;
+    const last = () => calls.at(-1)?.body;
+    let before = mark();
+    emit('visible');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(mark()).toBe(before + 1);
+    expect(last()).toEqual({ md5: MD5, signal: 'visible' });
+    emit('offline');
+    await vi.advanceTimersByTimeAsync(5000);
+    before = mark();
+    emit('online');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(mark()).toBe(before + 1);
+    expect(last()).toEqual({ md5: MD5 });
+    before = mark();
+    emit('pageshow');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(mark()).toBe(before + 1);
+    expect(last()).toEqual({ md5: MD5, signal: 'visible' });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls.map((c) => c.body.signal ?? '-').filter((x) => x !== '-')).toEqual([
+      'visible',
+      'visible',
+    ]);
+  });
+
   it('starts with the first subscriber and stops with the last', async () => {
     const { calls, unsubscribe, s } = session([pending()]);
     await vi.advanceTimersByTimeAsync(3000);

@@ -29,6 +29,13 @@ export interface SessionSnapshot {
   readonly follower: boolean;
 }
 
+/**
+ * Why a check is made now, sent to the proxy as `signal` in that one check's body so it asks
+ * Bakong promptly: `'paid'` when the customer taps "I've paid", `'visible'` when a hidden page
+ * becomes visible again (back from the bank app, or restored from the back/forward cache).
+ */
+export type CheckSignal = 'paid' | 'visible';
+
 /** Page signals the session reacts to; the defaults read `document` and `window` when present. */
 export interface SessionEnvironment {
   isHidden(): boolean;
@@ -77,8 +84,12 @@ export interface CheckoutSession {
   /** Polling starts with the first subscriber and stops with the last. */
   subscribe(listener: () => void): () => void;
   getSnapshot(): SessionSnapshot;
-  /** Check now (the "I've paid" button, a tab coming back), aborting a check under way. */
-  checkNow(): void;
+  /**
+   * Check now, aborting a check under way. With a `signal` (`'paid'` for the "I've paid" button)
+   * that check's body carries `signal` once; a check it aborts hands its signal on, `'paid'`
+   * winning over `'visible'`. The page becoming visible again checks with `'visible'`.
+   */
+  checkNow(signal?: CheckSignal): void;
   /** Stops for good: timers, the check under way, listeners of the page. */
   destroy(): void;
 }
@@ -151,6 +162,8 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
   let controller: AbortController | undefined;
   let sequence = 0;
   let sendQr = options.qr !== undefined;
+  // The signal the next check carries, until a check carrying it settles (not aborted).
+  let signal: CheckSignal | undefined;
   let running = false;
   let destroyed = false;
   let leader = !options.lock;
@@ -257,7 +270,8 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
       const response = await doFetch(options.endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...options.headers },
-        body: JSON.stringify(sendQr ? { md5: options.md5, qr: options.qr } : { md5: options.md5 }),
+        // Undefined fields are left out: `{md5}`, plus `qr` until accepted, plus `signal` once.
+        body: JSON.stringify({ md5: options.md5, qr: sendQr ? options.qr : undefined, signal }),
         signal: mine.signal,
         credentials: 'same-origin',
       });
@@ -271,6 +285,7 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
     // A newer check started (checkNow) or the session stopped: this answer is stale.
     if (seq !== sequence || !running) return;
     controller = undefined;
+    signal = undefined;
     apply(answer, sentAt);
     if (answer.kind === 'status') options.channel?.post({ md5: options.md5, answer });
     schedule();
@@ -285,7 +300,7 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
       cleanups.push(
         environment.onChange((event) => {
           if (event === 'hidden') schedule();
-          else if (event !== 'offline') checkNow();
+          else if (event !== 'offline') checkNow(event === 'online' ? undefined : 'visible');
           else {
             clearTimer(timer);
             timer = undefined;
@@ -320,6 +335,7 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
 
   function stop(): void {
     running = false;
+    signal = undefined;
     clearTimer(timer);
     timer = undefined;
     controller?.abort();
@@ -331,8 +347,9 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
     leader = !options.lock;
   }
 
-  function checkNow(): void {
+  function checkNow(next?: CheckSignal): void {
     if (!running || terminal() || !leader || snapshot.error) return;
+    if (signal !== 'paid') signal = next ?? signal;
     sequence++;
     controller?.abort();
     controller = undefined;

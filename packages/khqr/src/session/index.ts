@@ -3,6 +3,7 @@ export { checkoutInput } from './checkout-input.ts';
 export type {
   CheckoutSession,
   CheckoutSessionOptions,
+  CheckSignal,
   SessionChannel,
   SessionEnvironment,
   SessionSnapshot,

@@ -1,0 +1,108 @@
+import { type Ledger, nextPhnomPenhMidnight } from './ledger.ts';
+
+/**
+ * Why a Bakong call would be made:
+ * - `page`: a page is watching a checkout (only with no daily budget: as fast as pages poll);
+ * - `signal`: the customer tapped "I've paid", or came back to the page from the bank app;
+ * - `paced`: the scheduler's own look at every open checkout (a closed tab still settles);
+ * - `final`: a checkout reached its expiry plus grace and needs its last answer;
+ * - `probe`: `/health` asking whether Bakong answers from here.
+ */
+export type CallKind = 'page' | 'signal' | 'paced' | 'final' | 'probe';
+
+const DAY_MS = 86_400_000;
+/** Calls never come closer than this on the pacing clock. */
+const MIN_GAP_MS = 2_000;
+/** Share of the day's budget kept for signals and last checks; pacing stops short of it. */
+const RESERVE_SHARE = 0.25;
+/** How long the learned quota is reused before the ledger is read again, ms. */
+const LEARNED_TTL_MS = 60_000;
+
+/** The daily budget in force, and what pacing allows now. */
+export interface BudgetState {
+  /** Calls allowed today, or null: unlimited (no budget set, no errorCode 17 seen). */
+  limit: number | null;
+  spent: number;
+  /** Kept for signals and last checks. */
+  reserve: number;
+  /** The pacing clock: at least this long between two calls that are not signals, ms. */
+  gapMs: number;
+  /** Nothing is left today: pages hear that confirmation comes later. */
+  exhausted: boolean;
+}
+
+/**
+ * Meters Bakong calls against a daily budget, per Phnom Penh day, counted in the ledger before
+ * each call so instances on one database never overspend together.
+ *
+ * With no budget the proxy asks as fast as pages poll, counting calls, until Bakong refuses one
+ * with errorCode 17; what was spent that day becomes the budget from then on (a lower configured
+ * budget wins). With a budget `B`:
+ * - pacing: a look at the open checkouts happens only when no call was made for
+ *   `max(2 s, 24 h / B, time left today / calls left before the reserve)`, so at most about
+ *   1/24 of the budget goes in any hour whatever the hour, and nothing while no checkout is open;
+ * - the last quarter of the budget is a reserve: pacing stops short of it, signals and the last
+ *   check of an expiring checkout may use it;
+ * - a signal goes at once (signals arriving together share one list call), never past `B`.
+ */
+export class Budget {
+  private learned: { value: number | null; at: number } | undefined;
+
+  constructor(
+    private readonly ledger: Ledger,
+    /** `bakong.dailyBudget`, or null. */
+    private readonly configured: number | null,
+  ) {}
+
+  /** The budget in force and what is left of it today. */
+  async state(): Promise<BudgetState> {
+    const limit = await this.limit();
+    const { spent } = await this.ledger.today();
+    if (limit === null) return { limit, spent, reserve: 0, gapMs: 0, exhausted: false };
+    const reserve = Math.max(1, Math.ceil(limit * RESERVE_SHARE));
+    const now = this.ledger.now();
+    const leftForPacing = Math.max(1, limit - reserve - spent);
+    const gapMs = Math.max(
+      MIN_GAP_MS,
+      Math.floor(DAY_MS / limit),
+      Math.floor((nextPhnomPenhMidnight(now) - now) / leftForPacing),
+    );
+    return { limit, spent, reserve, gapMs, exhausted: spent >= limit };
+  }
+
+  /** Whether pacing lets a call of this kind go now, without counting it (a cheap look first). */
+  async due(kind: CallKind): Promise<boolean> {
+    const state = await this.state();
+    if (state.limit === null) return true;
+    const cap = kind === 'paced' || kind === 'probe' ? state.limit - state.reserve : state.limit;
+    if (state.spent >= cap) return false;
+    if (kind === 'signal') return true;
+    const { lastCallAt } = await this.ledger.today();
+    return lastCallAt === null || this.ledger.now() - lastCallAt >= state.gapMs;
+  }
+
+  /** Counts one call of this kind if the budget lets it go; resolves whether it may be made. */
+  async take(kind: CallKind): Promise<boolean> {
+    const state = await this.state();
+    if (state.limit === null) return this.ledger.spend(Number.POSITIVE_INFINITY, 0);
+    if (kind === 'page') return false;
+    const cap = kind === 'paced' || kind === 'probe' ? state.limit - state.reserve : state.limit;
+    return this.ledger.spend(cap, kind === 'signal' ? 0 : state.gapMs);
+  }
+
+  /** Bakong said the quota is spent: remember what today cost, the budget from now on. */
+  async learn(): Promise<number> {
+    const learned = await this.ledger.learnQuota();
+    this.learned = { value: learned, at: this.ledger.now() };
+    return learned;
+  }
+
+  private async limit(): Promise<number | null> {
+    const now = this.ledger.now();
+    if (!this.learned || now - this.learned.at >= LEARNED_TTL_MS)
+      this.learned = { value: await this.ledger.learnedQuota(), at: now };
+    const learned = this.learned.value;
+    if (learned === null) return this.configured;
+    return this.configured === null ? learned : Math.min(learned, this.configured);
+  }
+}
