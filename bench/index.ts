@@ -1,5 +1,6 @@
 // `pnpm bench`: every benchmark of the project, printed as tables with ratios;
-// `pnpm bench khqr proxy element e2e` runs only the ones named.
+// `pnpm bench khqr proxy element e2e settle budget` runs only the ones named.
+import { benchBudget } from './budget.ts';
 import { benchElement } from './element.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchKhqr } from './khqr.ts';
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<void>> = {
   element: benchElement,
   e2e: benchEndToEnd,
   settle: benchSettle,
+  budget: benchBudget,
 };
 const names = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = names.filter((n) => !(n in benches));

@@ -5,10 +5,11 @@ import { type Ledger, nextPhnomPenhMidnight } from './ledger.ts';
  * - `page`: a page is watching a checkout (only with no daily budget: as fast as pages poll);
  * - `signal`: the customer tapped "I've paid", or came back to the page from the bank app;
  * - `paced`: the scheduler's own look at every open checkout (a closed tab still settles);
- * - `final`: a checkout reached its expiry plus grace and needs its last answer;
+ * - `expiry`: a server-made checkout's page is there at its expiry: its verdict, asked for once;
+ * - `final`: a checkout past expiry plus grace with no answer since: on the pacing clock;
  * - `probe`: `/health` asking whether Bakong answers from here.
  */
-export type CallKind = 'page' | 'signal' | 'paced' | 'final' | 'probe';
+export type CallKind = 'page' | 'signal' | 'paced' | 'expiry' | 'final' | 'probe';
 
 const DAY_MS = 86_400_000;
 /** Calls never come closer than this on the pacing clock. */
@@ -43,7 +44,8 @@ export interface BudgetState {
  *   1/24 of the budget goes in any hour whatever the hour, and nothing while no checkout is open;
  * - the last quarter of the budget is a reserve: pacing stops short of it, signals and the last
  *   check of an expiring checkout may use it;
- * - a signal goes at once (signals arriving together share one list call), never past `B`.
+ * - a signal, and the last check of a checkout whose page is there at expiry, go at once
+ *   (those arriving together share one list call), never past `B`.
  */
 export class Budget {
   private learned: { value: number | null; at: number } | undefined;
@@ -76,7 +78,7 @@ export class Budget {
     if (state.limit === null) return true;
     const cap = kind === 'paced' || kind === 'probe' ? state.limit - state.reserve : state.limit;
     if (state.spent >= cap) return false;
-    if (kind === 'signal') return true;
+    if (kind === 'signal' || kind === 'expiry') return true;
     const { lastCallAt } = await this.ledger.today();
     return lastCallAt === null || this.ledger.now() - lastCallAt >= state.gapMs;
   }
@@ -87,7 +89,8 @@ export class Budget {
     if (state.limit === null) return this.ledger.spend(Number.POSITIVE_INFINITY, 0);
     if (kind === 'page') return false;
     const cap = kind === 'paced' || kind === 'probe' ? state.limit - state.reserve : state.limit;
-    return this.ledger.spend(cap, kind === 'signal' ? 0 : state.gapMs);
+    const paced = kind === 'paced' || kind === 'probe' || kind === 'final';
+    return this.ledger.spend(cap, paced ? state.gapMs : 0);
   }
 
   /** Bakong said the quota is spent: remember what today cost, the budget from now on. */

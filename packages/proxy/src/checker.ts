@@ -73,7 +73,7 @@ interface Waiter {
   kind: CallKind;
   resolve: (outcome: Outcome) => void;
 }
-const PRIORITY: CallKind[] = ['probe', 'paced', 'final', 'page', 'signal'];
+const PRIORITY: CallKind[] = ['probe', 'paced', 'final', 'expiry', 'page', 'signal'];
 
 /**
  * Decides what a checkout's status is. Pages read what the server knows; the server decides when
@@ -144,7 +144,15 @@ export class Checker {
       return 'signal';
     const { limit } = await this.budget.state();
     this.limited = limit !== null;
-    if (this.limited) return null;
+    if (this.limited) {
+      // The page is there at expiry plus grace: its verdict (paid or expired) is asked for once,
+      // from the reserve, so a customer who paid without saying so is not told "expired". Server-made QRs
+      // only: anyone can make browser QRs.
+      const now = this.o.ledger.now();
+      const final =
+        row.source === 'server' && now > row.watchUntil && (row.checkedAt ?? 0) <= row.watchUntil;
+      return final ? 'expiry' : null;
+    }
     // Anyone can make a browser QR: their pages start one list call each 5 s at most, all of
     // them together (the call carries the stalest open checkouts), never a call of their own.
     if (row.source === 'browser') {

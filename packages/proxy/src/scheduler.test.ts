@@ -140,6 +140,26 @@ describe('with a daily budget', () => {
     expect(night.every((n) => n === 0)).toBe(true);
   }, 120_000);
 
+  it('asks once at expiry plus grace while the page is there, so a customer who paid without saying so is not told "expired"', async () => {
+    const p = await proxyWith({ dailyBudget: 100 });
+    await p.proxy.sweep(); // nothing open: no call
+    const [paid, unpaid] = await checkouts(p, 2, 120);
+    await p.proxy.sweep(); // the first paced look
+    expect(calls()).toBe(1);
+    sandbox.clock.advance(30_000);
+    sandbox.pay({ qr: paid?.qr as string });
+    const seen: string[] = [];
+    for (let second = 30; second <= 124; second += 2) {
+      sandbox.clock.advance(2_000);
+      seen.push(String((await check(p, { md5: paid?.md5 })).json.status));
+      seen.push(String((await check(p, { md5: unpaid?.md5 })).json.status));
+    }
+    // No page poll made a call before expiry; at expiry one list call gave both verdicts.
+    expect(seen.slice(0, 44).every((status) => status === 'pending')).toBe(true);
+    expect(seen.slice(-2)).toEqual(['paid', 'expired']);
+    expect(calls()).toBe(2);
+  });
+
   it('never spends past the budget, however many signals arrive', async () => {
     const p = await proxyWith({ dailyBudget: 7 });
     // 150 open checkouts: three list calls of 50 for each round of signals.
