@@ -14,17 +14,26 @@ export type CallKind = 'page' | 'signal' | 'paced' | 'expiry' | 'final' | 'probe
 const DAY_MS = 86_400_000;
 /** Calls never come closer than this on the pacing clock. */
 const MIN_GAP_MS = 2_000;
-/** Share of the day's budget kept for signals and last checks; pacing stops short of it. */
-const RESERVE_SHARE = 0.25;
+/**
+ * Share of the day's budget only signals may spend: a customer who says they paid is the call
+ * most worth making. Pacing and the last checks at expiry stop short of it.
+ */
+const RESERVE_SHARE = 0.6;
 /** How long the learned quota is reused before the ledger is read again, ms. */
 const LEARNED_TTL_MS = 60_000;
+
+/** How far today's count may go for a call of this kind. */
+function cap(kind: CallKind, state: BudgetState): number {
+  const limit = state.limit ?? Number.POSITIVE_INFINITY;
+  return kind === 'signal' ? limit : limit - state.reserve;
+}
 
 /** The daily budget in force, and what pacing allows now. */
 export interface BudgetState {
   /** Calls allowed today, or null: unlimited (no budget set, no errorCode 17 seen). */
   limit: number | null;
   spent: number;
-  /** Kept for signals and last checks. */
+  /** Kept for signals. */
   reserve: number;
   /** The pacing clock: at least this long between two calls that are not signals, ms. */
   gapMs: number;
@@ -42,10 +51,10 @@ export interface BudgetState {
  * - pacing: a look at the open checkouts happens only when no call was made for
  *   `max(2 s, 24 h / B, time left today / calls left before the reserve)`, so at most about
  *   1/24 of the budget goes in any hour whatever the hour, and nothing while no checkout is open;
- * - the last quarter of the budget is a reserve: pacing stops short of it, signals and the last
- *   check of an expiring checkout may use it;
- * - a signal, and the last check of a checkout whose page is there at expiry, go at once
- *   (those arriving together share one list call), never past `B`.
+ * - 60 % of the budget is a reserve only signals may spend (a customer saying they paid is the
+ *   call most worth making): pacing and the last checks at expiry stop short of it;
+ * - a signal goes at once (signals arriving together share one list call), never past `B`; the
+ *   last check of a checkout whose page is there at expiry goes at once too, within pacing's share.
  */
 export class Budget {
   private learned: { value: number | null; at: number } | undefined;
@@ -76,8 +85,7 @@ export class Budget {
   async due(kind: CallKind): Promise<boolean> {
     const state = await this.state();
     if (state.limit === null) return true;
-    const cap = kind === 'paced' || kind === 'probe' ? state.limit - state.reserve : state.limit;
-    if (state.spent >= cap) return false;
+    if (state.spent >= cap(kind, state)) return false;
     if (kind === 'signal' || kind === 'expiry') return true;
     const { lastCallAt } = await this.ledger.today();
     return lastCallAt === null || this.ledger.now() - lastCallAt >= state.gapMs;
@@ -88,9 +96,8 @@ export class Budget {
     const state = await this.state();
     if (state.limit === null) return this.ledger.spend(Number.POSITIVE_INFINITY, 0);
     if (kind === 'page') return false;
-    const cap = kind === 'paced' || kind === 'probe' ? state.limit - state.reserve : state.limit;
     const paced = kind === 'paced' || kind === 'probe' || kind === 'final';
-    return this.ledger.spend(cap, paced ? state.gapMs : 0);
+    return this.ledger.spend(cap(kind, state), paced ? state.gapMs : 0);
   }
 
   /** Bakong said the quota is spent: remember what today cost, the budget from now on. */

@@ -89,7 +89,7 @@ export interface KhqrProxyOptions {
    * every request counts towards a generous `perClient`. Requests that can cost a call or a row
    * (an unknown md5, a browser QR, a signal, a deep link) also count towards `perClientCostly`,
    * and a client may register `browserQrsPerDay` browser QRs a day.
-   * @default perClient 600, perClientCostly 120, perMd5 60 per 60 s window; browserQrsPerDay 100
+   * @default perClient 1200, perClientCostly 120, perMd5 60 per 60 s window; browserQrsPerDay 100
    */
   rateLimit?: {
     perClient?: number;
@@ -256,7 +256,7 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     throw new Error('[khqr-proxy] allowedOrigins cannot be "*": list the shop origins.');
   const base = (options.basePath ?? '').replace(/\/+$/, '');
   const limits = {
-    perClient: 600,
+    perClient: 1_200,
     perClientCostly: 120,
     perMd5: 60,
     windowMs: 60_000,
