@@ -7,9 +7,10 @@ import { type Ledger, nextPhnomPenhMidnight } from './ledger.ts';
  * - `paced`: the scheduler's own look at every open checkout (a closed tab still settles);
  * - `expiry`: a server-made checkout's page is there at its expiry: its verdict, asked for once;
  * - `final`: a checkout past expiry plus grace with no answer since: on the pacing clock;
- * - `probe`: `/health` asking whether Bakong answers from here.
+ * - `probe`: `/health` asking whether Bakong answers from here (only with no budget);
+ * - `link`: a deep link into the bank app, once per QR.
  */
-export type CallKind = 'page' | 'signal' | 'paced' | 'expiry' | 'final' | 'probe';
+export type CallKind = 'page' | 'signal' | 'paced' | 'expiry' | 'final' | 'probe' | 'link';
 
 const DAY_MS = 86_400_000;
 /** Calls never come closer than this on the pacing clock. */
@@ -19,6 +20,8 @@ const MIN_GAP_MS = 2_000;
  * most worth making. Pacing and the last checks at expiry stop short of it.
  */
 const RESERVE_SHARE = 0.6;
+/** The smallest budget: a learned one never goes below it. */
+export const MIN_BUDGET = 4;
 /** How long the learned quota is reused before the ledger is read again, ms. */
 const LEARNED_TTL_MS = 60_000;
 
@@ -46,8 +49,9 @@ export interface BudgetState {
  * each call so instances on one database never overspend together.
  *
  * With no budget the proxy asks as fast as pages poll, counting calls, until Bakong refuses one
- * with errorCode 17; what was spent that day becomes the budget from then on (a lower configured
- * budget wins). With a budget `B`:
+ * with errorCode 17; what was spent that day before it becomes the budget from then on (at least
+ * 4), until a later errorCode 17 teaches another. A configured budget always wins. With a budget
+ * `B`:
  * - pacing: a look at the open checkouts happens only when no call was made for
  *   `max(2 s, 24 h / B, time left today / calls left before the reserve)`, so at most about
  *   1/24 of the budget goes in any hour whatever the hour, and nothing while no checkout is open;
@@ -86,7 +90,7 @@ export class Budget {
     const state = await this.state();
     if (state.limit === null) return true;
     if (state.spent >= cap(kind, state)) return false;
-    if (kind === 'signal' || kind === 'expiry') return true;
+    if (kind === 'signal' || kind === 'expiry' || kind === 'link') return true;
     const { lastCallAt } = await this.ledger.today();
     return lastCallAt === null || this.ledger.now() - lastCallAt >= state.gapMs;
   }
@@ -102,7 +106,7 @@ export class Budget {
 
   /** Bakong said the quota is spent: remember what today cost, the budget from now on. */
   async learn(): Promise<number> {
-    const learned = await this.ledger.learnQuota();
+    const learned = await this.ledger.learnQuota(MIN_BUDGET);
     this.learned = { value: learned, at: this.ledger.now() };
     return learned;
   }
@@ -111,8 +115,7 @@ export class Budget {
     const now = this.ledger.now();
     if (!this.learned || now - this.learned.at >= LEARNED_TTL_MS)
       this.learned = { value: await this.ledger.learnedQuota(), at: now };
-    const learned = this.learned.value;
-    if (learned === null) return this.configured;
-    return this.configured === null ? learned : Math.min(learned, this.configured);
+    // A configured budget is the operator's word; a learned one applies only without it.
+    return this.configured ?? this.learned.value;
   }
 }

@@ -62,6 +62,8 @@ const BROWSER_PAGE_MS = 5_000;
 const SIGNAL_FRESH_MS = 1_000;
 /** Signals honoured per md5 in an hour (a QR lives 10 minutes at most). */
 export const SIGNALS_PER_MD5 = 3;
+/** Signals (and deep links) honoured per client address in an hour. */
+export const SIGNALS_PER_CLIENT = 10;
 
 /** What the page tells the server, on a check, about the customer. */
 export type CheckSignal = 'paid' | 'visible';
@@ -93,6 +95,9 @@ export class Checker {
   private waitTimer: ReturnType<typeof setTimeout> | undefined;
   private listOffUntil = 0;
   private limited = false;
+  /** When each server-made QR's page last asked (no budget). */
+  private readonly pageAskedAt = new Map<string, number>();
+  private exhaustedAlertUntil = Number.NEGATIVE_INFINITY;
   /** When a browser QR's page last started a call. */
   private browserCallAt = Number.NEGATIVE_INFINITY;
 
@@ -105,7 +110,7 @@ export class Checker {
    * answer now: on a signal, or (with no daily budget) when a server-made QR's last answer is
    * over a second old.
    */
-  async check(row: CheckoutRow, signal?: CheckSignal): Promise<CheckResult> {
+  async check(row: CheckoutRow, signal?: CheckSignal, client = 'unknown'): Promise<CheckResult> {
     let current = row;
     // Paid and final states answer from the ledger; `failed` ends the page's wait while the
     // server goes on watching (a later success still settles).
@@ -114,7 +119,7 @@ export class Checker {
       (current.state === 'pending' || (current.reconcile && current.state === 'expired'));
     let delayed = false;
     if (open) {
-      const kind = await this.wanted(current, signal);
+      const kind = await this.wanted(current, signal, client);
       try {
         if (kind) current = await this.refresh(current, kind);
       } catch (error) {
@@ -133,17 +138,24 @@ export class Checker {
   }
 
   /** Why a page's check should ask Bakong now, or null: it reads what the server knows. */
-  private async wanted(row: CheckoutRow, signal?: CheckSignal): Promise<CallKind | null> {
+  private async wanted(
+    row: CheckoutRow,
+    signal: CheckSignal | undefined,
+    client: string,
+  ): Promise<CallKind | null> {
     const age =
       row.checkedAt === null ? Number.POSITIVE_INFINITY : this.o.ledger.now() - row.checkedAt;
+    const { limit } = await this.budget.state();
+    this.limited = limit !== null;
+    // Signals are capped per md5 and per client, so neither a page nor a stranger rotating over
+    // many md5s can spend the budget.
     if (
       signal &&
       age >= SIGNAL_FRESH_MS &&
-      (await this.o.store.hit(`signal:${row.md5}`, 3_600_000)).count <= SIGNALS_PER_MD5
+      (await this.o.store.hit(`signal:${row.md5}`, 3_600_000)).count <= SIGNALS_PER_MD5 &&
+      (await this.o.store.hit(`signal-client:${client}`, 3_600_000)).count <= SIGNALS_PER_CLIENT
     )
       return 'signal';
-    const { limit } = await this.budget.state();
-    this.limited = limit !== null;
     if (this.limited) {
       // The page is there at expiry plus grace: its verdict (paid or expired) is asked for once,
       // from the reserve, so a customer who paid without saying so is not told "expired". Server-made QRs
@@ -162,7 +174,17 @@ export class Checker {
       this.browserCallAt = now;
       return 'page';
     }
-    return age >= this.o.notFoundCacheMs ? 'page' : null;
+    // A page's own cadence: its check asks when this page's last ask is over notFoundCacheMs
+    // old, even if another page's call carried the md5 since (that answer may predate the
+    // payment by up to that long, and would cost this page a whole poll interval).
+    const now = this.o.ledger.now();
+    const asked = this.pageAskedAt.get(row.md5) ?? Number.NEGATIVE_INFINITY;
+    if (age < this.o.notFoundCacheMs && now - asked < this.o.notFoundCacheMs) return null;
+    this.pageAskedAt.delete(row.md5);
+    this.pageAskedAt.set(row.md5, now);
+    if (this.pageAskedAt.size > 20_000)
+      this.pageAskedAt.delete(this.pageAskedAt.keys().next().value as string);
+    return 'page';
   }
 
   /** Bakong cannot be asked now (quota, refused token, budget spent): confirmation comes later. */
@@ -499,15 +521,24 @@ export class Checker {
       'probe',
     );
     if (!this.listOn()) return this.singles(batch, kind);
-    const riders = await this.riders(batch);
-    if (!(await this.budget.take(kind))) {
-      for (const w of [...batch, ...riders]) w.resolve({ kind: 'deferred' });
+    if (!(await this.take(kind))) {
+      for (const w of batch) w.resolve({ kind: 'deferred' });
       return;
     }
+    const riders = await this.riders(batch);
+    try {
+      await this.list(batch, riders, kind);
+    } finally {
+      // Whatever failed on the way, no rider is left waiting (its md5 would stay in flight).
+      for (const w of riders) w.resolve({ kind: 'deferred' });
+    }
+  }
+
+  private async list(batch: Waiter[], riders: Waiter[], kind: CallKind): Promise<void> {
     const outcome = await this.o.client.checkTransactionByMd5List(
       [...batch, ...riders].map((w) => w.row.md5),
     );
-    await this.seen(outcome);
+    await this.observe(outcome);
     if (outcome.kind !== 'success') {
       if (isListRefusal(outcome)) {
         // The list endpoint is optional (production has answered it with 403): single checks
@@ -569,16 +600,41 @@ export class Checker {
     for (const w of batch) if (!asked.includes(w)) w.resolve({ kind: 'deferred' });
     await Promise.all(
       asked.map(async (w) => {
-        if (!(await this.budget.take(kind))) return w.resolve({ kind: 'deferred' });
+        if (!(await this.take(kind))) return w.resolve({ kind: 'deferred' });
         const outcome = await this.o.client.checkTransactionByMd5(w.row.md5);
-        await this.seen(outcome);
+        await this.observe(outcome);
         w.resolve(outcome);
       }),
     );
   }
 
-  /** Every answer: remembered for `/health`; errorCode 17 stops every instance until midnight. */
-  private async seen(outcome: BakongOutcome): Promise<void> {
+  /**
+   * Counts a call against the day's budget; when the budget refuses it for being spent, tells the
+   * operator once a day.
+   */
+  async take(kind: CallKind): Promise<boolean> {
+    if (await this.budget.take(kind)) return true;
+    const state = await this.budget.state();
+    const now = this.o.ledger.now();
+    if (state.exhausted && state.limit !== null && now >= this.exhaustedAlertUntil) {
+      this.exhaustedAlertUntil = nextPhnomPenhMidnight(now);
+      this.o.logger.warn("the day's Bakong budget is spent: payments are confirmed from midnight", {
+        dailyBudget: state.limit,
+      });
+      this.o.alert({
+        type: 'budget-exhausted',
+        dailyBudget: state.limit,
+        resetsAt: this.exhaustedAlertUntil,
+      });
+    }
+    return false;
+  }
+
+  /**
+   * Every answer of a Bakong call, whoever made it: remembered for `/health`; errorCode 17 stops
+   * every instance until midnight.
+   */
+  async observe(outcome: BakongOutcome): Promise<void> {
     this.lastAnswer = { at: this.o.ledger.now(), kind: outcome.kind };
     if (outcome.kind === 'quota-exhausted') await this.quotaSpent();
   }

@@ -63,5 +63,7 @@ export type ProxyAlert =
   | { type: 'ledger-unavailable'; message: string }
   /** errorCode 17: no Bakong call until `resetsAt` (midnight in Phnom Penh); checkouts wait. */
   | { type: 'quota-exhausted'; resetsAt: number }
+  /** The day's `dailyBudget` is spent: no call until `resetsAt`; pages hear `delayed`. */
+  | { type: 'budget-exhausted'; dailyBudget: number; resetsAt: number }
   /** Bakong refuses to check this md5 for good (static QR, errorCode 5, a 400/404 page). */
   | { type: 'upstream-refused'; md5: string; orderId?: string; message: string };

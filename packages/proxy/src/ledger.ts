@@ -441,6 +441,7 @@ export class Ledger {
    * sharing a Postgres server never overspend together.
    */
   async spend(cap: number, gapMs: number): Promise<boolean> {
+    if (cap < 1) return false;
     const now = this.now();
     const day = phnomPenhDay(now);
     const rows = await this.db.query(
@@ -476,15 +477,16 @@ export class Ledger {
   }
 
   /**
-   * Bakong refused a call for the quota: what was spent today (that call included) is the daily
-   * quota as far as anyone knows. A lower figure learned later wins.
+   * Bakong refused a call for the quota: what was spent today before that call is the daily
+   * quota as far as anyone knows (at least `floor`: another app holding the token may have spent
+   * the rest). A lower figure learned the same day wins; a later day's figure replaces it.
    */
-  async learnQuota(): Promise<number> {
+  async learnQuota(floor: number): Promise<number> {
     const day = phnomPenhDay(this.now());
     const [row] = await this.db.query(
-      `update ${this.t.days} set learned = least(coalesce(learned, spent), spent)
+      `update ${this.t.days} set learned = greatest($2, least(coalesce(learned, spent - 1), spent - 1))
        where day = $1 returning learned`,
-      [day],
+      [day, floor],
     );
     return num(row?.learned ?? 0);
   }

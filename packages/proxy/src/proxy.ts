@@ -4,7 +4,7 @@ import {
   createBakongClient,
   type SourceInfo,
 } from './bakong-client.ts';
-import { Checker, type CheckResult, type CheckSignal } from './checker.ts';
+import { Checker, type CheckResult, type CheckSignal, SIGNALS_PER_CLIENT } from './checker.ts';
 import {
   acceptBrowserQr,
   buildCheckout,
@@ -413,14 +413,15 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
         ...(row.orderId ? { orderId: row.orderId } : {}),
       });
     }
-    return json(200, await checker.check(row, signal));
+    return json(200, await checker.check(row, signal, who));
   }
 
   // A deep link is asked for once per QR: it is a metered call too.
   const deepLinks = new Map<string, string>();
   async function postDeeplink(request: Request, context: RequestContext): Promise<Response> {
-    await limit(`client:${context.clientIp ?? 'unknown'}`, limits.perClient);
-    await limit(`costly:${context.clientIp ?? 'unknown'}`, limits.perClientCostly);
+    const who = context.clientIp ?? 'unknown';
+    await limit(`client:${who}`, limits.perClient);
+    await limit(`costly:${who}`, limits.perClientCostly);
     const md5 = md5Of(await readBody(request));
     const { ledger, checker } = await use();
     const record = await ledger.get(md5);
@@ -432,8 +433,15 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
         'deeplink_unavailable',
         'No bank-app link is available right now.',
       );
-      if ((await ledger.paused()) || !(await checker.budget.take('signal'))) throw unavailable;
+      // Within pacing's share of the budget (never the signals' reserve), and a few a client.
+      if (
+        (await ledger.paused()) ||
+        (await store.hit(`signal-client:${who}`, 3_600_000)).count > SIGNALS_PER_CLIENT ||
+        !(await checker.take('link'))
+      )
+        throw unavailable;
       const outcome = await client.generateDeepLink(record.qr, options.sourceInfo);
+      await checker.observe(outcome);
       if (outcome.kind !== 'success') throw unavailable;
       shortLink = outcome.data.shortLink;
       deepLinks.set(md5, shortLink);
@@ -476,6 +484,7 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     // one a minute), counted like any call and only when the budget allows one; none while the
     // quota is spent: Bakong is known not to answer checks.
     const checker = ledgerState.ok ? ledgerState.checker : undefined;
+    const budget = await checker?.budget.state();
     const seen = checker?.lastAnswer;
     let reach: keyof typeof messages = 'unknown';
     if (seen && ledgerState.ok && ledgerState.ledger.now() - seen.at < 60_000)
@@ -485,13 +494,14 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
           : seen.kind === 'upstream-error'
             ? 'unreachable'
             : 'reachable';
-    else if (pause?.kind !== 'quota' && checker) {
-      if (
-        (!probe || at - probe.at > 60_000) &&
-        (await checker.budget.due('probe')) &&
-        (probing || (await checker.budget.take('probe')))
-      ) {
-        probing ??= client.probe().finally(() => {
+    else if (pause?.kind !== 'quota' && budget) {
+      // With a daily budget no probe is sent (calls are kept for payments): the last answer is
+      // what is known. Without one, one probe a minute, counted, however many ask at once.
+      if (budget.limit === null && (!probe || at - probe.at > 60_000)) {
+        probing ??= (async () => {
+          await checker?.take('probe');
+          return client.probe();
+        })().finally(() => {
           probing = undefined;
         });
         probe = { at, result: await probing };
@@ -550,6 +560,14 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
         warningDays: TOKEN_WARNING_MS / 86_400_000,
       },
       upstream,
+      budget:
+        budget === undefined
+          ? null
+          : {
+              dailyBudget: budget.limit,
+              spentToday: budget.spent,
+              exhausted: budget.exhausted,
+            },
     });
   }
 

@@ -14,6 +14,7 @@ import {
   startProxy,
 } from '../test/harness.ts';
 import { startPostgres } from '../test/postgres.ts';
+import { createBakongClient } from './bakong-client.ts';
 import { nextPhnomPenhMidnight } from './ledger.ts';
 import type { KhqrProxyOptions } from './proxy.ts';
 
@@ -112,7 +113,7 @@ describe('with a daily budget', () => {
     expect(p.paid.map((e) => e.orderId).sort()).toEqual(['O-0', 'O-1', 'O-2', 'O-3', 'O-4']);
   });
 
-  it('paces a whole day of open checkouts: short of the signals' reserve, about 1/24 of the budget an hour at most, none while nothing is open', async () => {
+  it('paces a whole day of open checkouts: short of the reserve for signals, about 1/24 of the budget an hour at most, none while nothing is open', async () => {
     const budget = 96;
     const p = await proxyWith({ dailyBudget: budget });
     const perHour = new Map<number, number>();
@@ -270,6 +271,137 @@ describe('with no budget (unlimited until Bakong says otherwise)', () => {
     expect(calls()).toBe(before);
     await p.proxy.sweep();
     expect(calls()).toBe(before + 1);
+  });
+});
+
+describe('what went wrong before', () => {
+  it('leaves no checkout waiting when a list call throws: the other checkouts it carried are asked again', async () => {
+    const real = createBakongClient({ token: DEV_TOKEN, baseUrl: sandbox.url, retries: 0 });
+    let throws = 1;
+    const p = await proxyWith({
+      token: DEV_TOKEN,
+      bakong: {
+        ...real,
+        checkTransactionByMd5List: async (md5s: string[]) => {
+          if (throws-- > 0) throw new Error('socket torn (test)');
+          return real.checkTransactionByMd5List(md5s);
+        },
+      },
+    });
+    const [a, b] = await checkouts(p, 2);
+    sandbox.pay({ qr: b?.qr as string });
+    sandbox.clock.advance(1_500);
+    // A's check carried B; the call threw.
+    expect((await check(p, { md5: a?.md5 })).json).toMatchObject({
+      status: 'pending',
+      delayed: true,
+    });
+    sandbox.clock.advance(1_500);
+    const answer = await Promise.race([
+      check(p, { md5: b?.md5 }),
+      new Promise((resolve) => setTimeout(() => resolve('stuck'), 3_000)),
+    ]);
+    expect(answer).toMatchObject({ json: { status: 'paid' } });
+    await Promise.race([
+      p.proxy.sweep(),
+      new Promise((_, no) => setTimeout(() => no(new Error('sweep stuck')), 3_000)),
+    ]);
+  });
+
+  it('caps signals per client address too: rotating over many md5s does not spend the budget', async () => {
+    const p = await proxyWith({ dailyBudget: 100 });
+    const many = await checkouts(p, 40);
+    sandbox.clock.advance(1_500);
+    for (const c of many) {
+      sandbox.clock.advance(100);
+      await check(p, { md5: c.md5, signal: 'paid' }, '203.0.113.66');
+    }
+    expect(calls()).toBeLessThanOrEqual(10);
+  });
+
+  it('asks for a deep link once per QR, within pacing share, never when the budget is spent', async () => {
+    const p = await proxyWith({ dailyBudget: 10 });
+    const [c, d] = await checkouts(p, 2);
+    const link = (md5: string | undefined) =>
+      p.proxy.handler(
+        new Request('http://proxy.test/deeplink', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ md5 }),
+        }),
+        { clientIp: '203.0.113.9' },
+      );
+    for (let i = 0; i < 5; i++) expect((await link(c?.md5)).status).toBe(200);
+    expect(sandbox.counters().generate_deeplink_by_qr?.requests).toBe(1);
+    // 4 of the 10 calls are pacing's share (60 % is kept for signals): 3 left for links.
+    const many = await checkouts(p, 6);
+    const statuses = [];
+    for (const m of [d, ...many]) statuses.push((await link(m?.md5)).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 502)).toHaveLength(4);
+  });
+
+  it('with a budget, /health sends no probe and shows the budget; without one, one probe however many ask', async () => {
+    const budgeted = await proxyWith({ dailyBudget: 40 });
+    const health = await budgeted.get('/health');
+    expect(health.json).toMatchObject({
+      upstream: { status: 'unknown' },
+      budget: { dailyBudget: 40, spentToday: 0, exhausted: false },
+    });
+    expect(health.status).toBe(200);
+    expect(sandbox.counters().probe?.requests ?? 0).toBe(0);
+    const free = await proxyWith();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => free.get('/health')));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(calls()).toBe(1);
+    expect((await free.get('/health')).json).toMatchObject({
+      budget: { dailyBudget: null, spentToday: 1 },
+    });
+  });
+
+  it('learns the quota as what was spent before the refusal, at least 4; a configured budget wins', async () => {
+    const schema = freshSchema();
+    const database = await embeddedDatabase();
+    const on = (budget?: number): Parameters<typeof startProxy>[1] => ({
+      database,
+      schema,
+      bakong: {
+        token: DEV_TOKEN,
+        baseUrl: sandbox.url,
+        ...(budget === undefined ? {} : { dailyBudget: budget }),
+      },
+    });
+    const p = await startProxy(sandbox, on());
+    open.push(p);
+    const [c] = await checkouts(p, 1);
+    sandbox.quota.setLimit(7);
+    for (let i = 0; i < 10; i++) {
+      sandbox.clock.advance(1_500);
+      await check(p, { md5: c?.md5 });
+    }
+    expect(p.alerts).toContainEqual(expect.objectContaining({ type: 'quota-exhausted' }));
+    sandbox.clock.set(nextPhnomPenhMidnight(sandbox.clock.now()) + 9 * 3_600_000);
+    expect((await p.get('/health')).json).toMatchObject({ budget: { dailyBudget: 7 } });
+    await p.close();
+    open = open.filter((x) => x !== p);
+    const q = await startProxy(sandbox, on(50));
+    open.push(q);
+    expect((await q.get('/health')).json).toMatchObject({ budget: { dailyBudget: 50 } });
+  });
+
+  it('alerts once when the budget of the day is spent', async () => {
+    const p = await proxyWith({ dailyBudget: 4 });
+    const many = await checkouts(p, 60);
+    for (let round = 0; round < 4; round++) {
+      sandbox.clock.advance(1_500);
+      await Promise.all(
+        many.map((c, i) => check(p, { md5: c.md5, signal: 'paid' }, `198.51.100.${i}`)),
+      );
+    }
+    expect(calls()).toBe(4);
+    expect(p.alerts.filter((a) => a.type === 'budget-exhausted')).toEqual([
+      expect.objectContaining({ type: 'budget-exhausted', dailyBudget: 4 }),
+    ]);
   });
 });
 

@@ -163,7 +163,8 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
           return false;
         const serverNow = Date.now() + (data?.serverOffsetMs ?? 0);
         const expiresAt = data?.expiresAt ?? options.expiresAt;
-        if (serverNow > expiresAt + policy.graceMs) return false;
+        // Past the grace period polling stops, unless the server could not ask Bakong yet.
+        if (serverNow > expiresAt + policy.graceMs && !data?.delayed) return false;
         const hidden = typeof document !== 'undefined' && document.visibilityState === 'hidden';
         const key = `${q.state.dataUpdatedAt}:${q.state.errorUpdatedAt}:${hidden}`;
         if (nextDelay.current.key !== key) {
@@ -211,9 +212,11 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
   const remainingMs = useKhqrCountdown(expiresAt, serverOffsetMs);
   const config = query.error instanceof ConfigError ? query.error : null;
   let state: SessionState = data?.status ?? 'pending';
-  // Past the grace period with nothing but "not found": the QR can no longer be paid.
+  // Past the grace period with nothing but "not found": the QR can no longer be paid (while the
+  // server could not ask Bakong, `delayed`, a payment may have come: it confirms later).
   if (
     state === 'pending' &&
+    !data?.delayed &&
     remainingMs === 0 &&
     Date.now() + serverOffsetMs > expiresAt + policy.graceMs
   )

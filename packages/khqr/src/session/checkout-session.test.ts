@@ -139,6 +139,18 @@ describe('checkout session', () => {
     expect(s.getSnapshot().state).toBe('expired');
   });
 
+  it('never expires on its own while the server answers delayed: a payment may have come', async () => {
+    const late = pending({ expiresAt: T0 + 30_000, delayed: true });
+    const { s } = session([late, late, late, late, late, late, answer('paid')], {
+      expiresAt: T0 + 30_000,
+      policy: { slowIntervalMs: 20_000, fastIntervalMs: 20_000 },
+    });
+    await vi.advanceTimersByTimeAsync(100_000);
+    expect(s.getSnapshot()).toMatchObject({ state: 'pending', delayed: true });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(s.getSnapshot().state).toBe('paid');
+  });
+
   it('counts a payment found during the grace period', async () => {
     const soon = pending({ expiresAt: T0 + 3000 });
     const { s } = session([soon, soon, answer('paid')], { expiresAt: T0 + 3000 });

@@ -231,8 +231,11 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
       sendQr = false;
       let state: SessionState = answer.status;
       const offset = patch.serverOffsetMs ?? snapshot.serverOffsetMs;
+      // Past the grace period the QR can no longer be paid, unless the server says it could not
+      // ask Bakong yet (`delayed`): a payment may have come, and it confirms later.
       if (
         state === 'pending' &&
+        !answer.delayed &&
         now() + offset > (patch.expiresAt ?? snapshot.expiresAt) + policy.graceMs
       )
         state = 'expired';
