@@ -37,7 +37,11 @@ const upstreamCalls = async (sandboxUrl: string) => {
     string,
     { requests: number }
   >;
-  return counters.check_transaction_by_md5?.requests ?? 0;
+  // Single and list checks: one list call asks about up to 50 md5s.
+  return (
+    (counters.check_transaction_by_md5?.requests ?? 0) +
+    (counters.check_transaction_by_md5_list?.requests ?? 0)
+  );
 };
 
 async function load(setup: Setup, connections: number, seconds: number) {

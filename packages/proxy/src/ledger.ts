@@ -215,8 +215,14 @@ export class Ledger {
     const before = this.writes.get(md5);
     const [row] = await this.db.query(`select * from ${this.t.checkouts} where md5 = $1`, [md5]);
     if (!row) return null;
-    const read = toCheckout(row);
+    const read = this.withUnwritten(toCheckout(row));
     return this.writes.get(md5) === before ? this.remember(read) : read;
+  }
+
+  /** A row read from the database, with its "not found" time kept in memory, if later. */
+  private withUnwritten(row: CheckoutRow): CheckoutRow {
+    const at = this.unwrittenChecks.get(row.md5);
+    return at !== undefined && at > (row.checkedAt ?? 0) ? { ...row, checkedAt: at } : row;
   }
 
   private invalidate(md5: string): void {
@@ -237,7 +243,8 @@ export class Ledger {
 
   /**
    * Records what Bakong answered (not a payment: see {@link settle}). A paid checkout is never
-   * changed by it.
+   * changed by it. Resolves the row, or null when it is paid, or when only the check time was
+   * kept in memory (embedded) and the row is not at hand.
    */
   async note(
     md5: string,
@@ -255,8 +262,10 @@ export class Ledger {
       change.watching === undefined &&
       change.reconcile === undefined;
     const cached = this.cache.get(md5);
-    if (onlyChecked && this.db.kind === 'embedded' && cached) {
+    if (onlyChecked && this.db.kind === 'embedded') {
+      // Kept in memory until the next batch write; every read of the row sees it.
       this.unwrittenChecks.set(md5, change.checkedAt);
+      if (!cached) return null;
       return this.remember({ ...cached.row, checkedAt: change.checkedAt });
     }
     this.unwrittenChecks.delete(md5);
