@@ -158,8 +158,8 @@ export class Checker {
       return 'signal';
     if (this.limited) {
       // The page is there at expiry plus grace: its verdict (paid or expired) is asked for once,
-      // from the reserve, so a customer who paid without saying so is not told "expired". Server-made QRs
-      // only: anyone can make browser QRs.
+      // within pacing's share, so a customer who paid without saying so is not told "expired".
+      // Server-made QRs only: anyone can make browser QRs.
       const now = this.o.ledger.now();
       const final =
         row.source === 'server' && now > row.watchUntil && (row.checkedAt ?? 0) <= row.watchUntil;
