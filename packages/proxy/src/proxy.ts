@@ -433,8 +433,10 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
         'deeplink_unavailable',
         'No bank-app link is available right now.',
       );
-      // Within pacing's share of the budget (never the signals' reserve), and a few a client.
+      // A deep link confirms no payment: with a daily budget (configured or learned) the calls
+      // are kept for those, and the card offers Download instead. Without one, a few a client.
       if (
+        (await checker.budget.state()).limit !== null ||
         (await ledger.paused()) ||
         (await store.hit(`signal-client:${who}`, 3_600_000)).count > SIGNALS_PER_CLIENT ||
         !(await checker.take('link'))

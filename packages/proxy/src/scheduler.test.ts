@@ -319,10 +319,8 @@ describe('what went wrong before', () => {
     expect(calls()).toBeLessThanOrEqual(10);
   });
 
-  it('asks for a deep link once per QR, within pacing share, never when the budget is spent', async () => {
-    const p = await proxyWith({ dailyBudget: 10 });
-    const [c, d] = await checkouts(p, 2);
-    const link = (md5: string | undefined) =>
+  it('asks for a deep link once per QR, and for none under a daily budget (it confirms no payment)', async () => {
+    const link = (p: ProxyUnderTest, md5: string | undefined) =>
       p.proxy.handler(
         new Request('http://proxy.test/deeplink', {
           method: 'POST',
@@ -331,14 +329,16 @@ describe('what went wrong before', () => {
         }),
         { clientIp: '203.0.113.9' },
       );
-    for (let i = 0; i < 5; i++) expect((await link(c?.md5)).status).toBe(200);
+    const free = await proxyWith();
+    const [c] = await checkouts(free, 1);
+    for (let i = 0; i < 5; i++) expect((await link(free, c?.md5)).status).toBe(200);
     expect(sandbox.counters().generate_deeplink_by_qr?.requests).toBe(1);
-    // 4 of the 10 calls are pacing's share (60 % is kept for signals): 3 left for links.
-    const many = await checkouts(p, 6);
-    const statuses = [];
-    for (const m of [d, ...many]) statuses.push((await link(m?.md5)).status);
-    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
-    expect(statuses.filter((s) => s === 502)).toHaveLength(4);
+    const budgeted = await proxyWith({ dailyBudget: 100 });
+    const [d] = await checkouts(budgeted, 1);
+    expect(await (await link(budgeted, d?.md5)).json()).toEqual({
+      error: { code: 'deeplink_unavailable', message: 'No bank-app link is available right now.' },
+    });
+    expect(sandbox.counters().generate_deeplink_by_qr?.requests).toBe(1);
   });
 
   it('with a budget, /health sends no probe and shows the budget; without one, one probe however many ask', async () => {
