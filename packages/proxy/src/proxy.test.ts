@@ -309,45 +309,45 @@ describe.each<SetupKind>(['embedded', 'postgres'])('proxy on the %s ledger', (ki
   });
 
   describe('Bakong trouble is never "failed"', () => {
-    it.each<[string, Parameters<Sandbox['injectFault']>[0], number, Record<string, unknown>]>([
+    it.each<[string, number, Record<string, unknown>, Parameters<Sandbox['injectFault']>[0]]>([
       [
         '403 from outside Cambodia',
-        { endpoint: '*', kind: 'forbidden', count: 10 },
         503,
         { error: { code: 'upstream_forbidden' } },
+        { endpoint: '*', kind: 'forbidden', count: 10 },
       ],
       // An outage: the page keeps waiting, told that confirmation comes later.
       [
         '429',
-        { endpoint: '*', kind: 'rate-limit', retryAfter: 30, count: 10 },
         200,
         { status: 'pending', delayed: true },
+        { endpoint: '*', kind: 'rate-limit', retryAfter: 30, count: 10 },
       ],
       [
         '5xx',
-        { endpoint: '*', kind: 'server-error', count: 10 },
         200,
         { status: 'pending', delayed: true },
+        { endpoint: '*', kind: 'server-error', count: 10 },
       ],
       [
         'a connection reset',
-        { endpoint: '*', kind: 'reset', count: 10 },
         200,
         { status: 'pending', delayed: true },
+        { endpoint: '*', kind: 'reset', count: 10 },
       ],
       [
         'a non-JSON 200',
-        { endpoint: '*', kind: 'non-json', count: 10 },
         200,
         { status: 'pending', delayed: true },
+        { endpoint: '*', kind: 'non-json', count: 10 },
       ],
       [
         'a hang until timeout',
-        { endpoint: '*', kind: 'hang', count: 10 },
         200,
         { status: 'pending', delayed: true },
+        { endpoint: '*', kind: 'hang', count: 10 },
       ],
-    ])('%s → %i, then the true status', async (_, fault, status, json) => {
+    ])('%s → %i, then the true status', async (_, status, json, fault) => {
       await pool({
         bakong: { token: DEV_TOKEN, baseUrl: sandbox.url, timeoutMs: 600 },
       });
