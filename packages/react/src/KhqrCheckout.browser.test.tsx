@@ -1,6 +1,7 @@
 // <KhqrCheckout> in real Chromium against the sandbox and the proxy; and beside <khqr-checkout>.
 import '@khqr-checkout/element/define';
 import { KhqrCheckout, type KhqrCheckoutProps } from '@khqr-checkout/react';
+import jsQR from 'jsqr';
 import pixelmatch from 'pixelmatch';
 import { act, version } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
@@ -69,6 +70,38 @@ function maskQr(image: ImageData, root: Element, qrBox: Element): void {
     }
   }
 }
+
+describe('the QR a phone reads from the screen', () => {
+  // The whole card as Chromium paints it, read with jsQR as a camera would: no SVG copied out of
+  // the page, no quiet zone added. A card whose QR cannot be read from the screen fails.
+  it.each([
+    ['React', 'light'],
+    ['React', 'dark'],
+    ['element', 'light'],
+    ['element', 'dark'],
+  ] as const)(
+    '%s card, %s theme: the painted QR scans back to the QR the card holds',
+    async (card, theme) => {
+      const checkout = await commands.createCheckout({ amount: '12.50', currency: 'USD' });
+      let root: Element;
+      if (card === 'React') {
+        const host = mount({ qr: checkout.qr, lang: 'en', theme });
+        root = host.querySelector('.khqr-card') as Element;
+      } else {
+        const element = document.createElement('khqr-checkout');
+        element.setAttribute('qr', checkout.qr);
+        element.setAttribute('lang', 'en');
+        element.setAttribute('theme', theme);
+        document.body.append(element);
+        await element.updateComplete;
+        root = element.shadowRoot?.querySelector('.khqr-card') as Element;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const image = await shot(root);
+      expect(jsQR(image.data, image.width, image.height)?.data).toBe(checkout.qr);
+    },
+  );
+});
 
 describe('<KhqrCheckout> in Chromium', () => {
   it(`runs on React ${inject('reactMajor')}`, () => {

@@ -290,6 +290,10 @@ function Card({ qr, data, generated, props, callbacks, style, theme, onNewQr }: 
               value={qr}
               level="Q"
               marginSize={0}
+              // Modules in the card's QR colour; the background is the card's (or, dark, the
+              // white tile's): no painted square for a stylesheet to turn black.
+              fgColor="currentColor"
+              bgColor="transparent"
               role="img"
               aria-label={strings.qrLabel(data.merchantName, `${money} ${data.currency}`)}
             />

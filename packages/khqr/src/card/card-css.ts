@@ -17,10 +17,8 @@ export const CARD_CSS = `
 .khqr-currency{font-size:4.35cqw;color:var(--_muted)}
 .khqr-rule{border:0;border-top:.6cqw dashed var(--_muted);margin:4cqw -10cqw 5cqw;opacity:.6}
 .khqr-qr{position:relative;width:80cqw;aspect-ratio:1;margin:0 auto}
-.khqr-qr svg{transition:opacity .3s}
-.khqr-qr svg{display:block;width:100%;height:100%}
-.khqr-qr path{fill:var(--khqr-qr,#000)}
-.khqr[data-theme=dark] .khqr-qr{background:#fff;border-radius:2cqw;color:#1d1d1d}
+.khqr-qr svg{display:block;width:100%;height:100%;color:var(--khqr-qr,#000);transition:opacity .3s}
+.khqr[data-theme=dark] .khqr-qr{background:#fff;border-radius:2cqw;padding:8cqw;box-sizing:border-box}
 .khqr-mark{position:absolute;left:50%;top:50%;width:14cqw;height:14cqw;transform:translate(-50%,-50%);border-radius:50%;background:#1d1d1d;border:1.6cqw solid #fff;color:#fff;display:flex;align-items:center;justify-content:center;font-weight:800;font-size:6.5cqw;box-sizing:border-box}
 .khqr[data-state=expired] .khqr-qr svg,.khqr[data-state=failed] .khqr-qr svg,.khqr[data-state=paid] .khqr-qr svg{opacity:.08}
 .khqr[data-state=expired] .khqr-mark,.khqr[data-state=failed] .khqr-mark,.khqr[data-state=paid] .khqr-mark{display:none}
