@@ -103,6 +103,27 @@ describe('the QR a phone reads from the screen', () => {
   );
 });
 
+describe('the card follows its own size, not the window', () => {
+  it.each([
+    [1280, 800],
+    [1920, 1080],
+    [390, 844],
+  ])('has the same 20 px corners at a %i × %i window, in both cards', async (width, height) => {
+    await page.viewport(width, height);
+    onTestFinished(() => page.viewport(1280, 800));
+    const checkout = await commands.createCheckout({ amount: '3.00', currency: 'USD' });
+    const host = mount({ qr: checkout.qr, lang: 'en' });
+    const element = document.createElement('khqr-checkout');
+    element.setAttribute('qr', checkout.qr);
+    document.body.append(element);
+    await element.updateComplete;
+    const radius = (root: ParentNode | null | undefined) =>
+      getComputedStyle(root?.querySelector('.khqr-card') as Element).borderTopLeftRadius;
+    expect(radius(host)).toBe('20px');
+    expect(radius(element.shadowRoot)).toBe('20px');
+  });
+});
+
 describe('<KhqrCheckout> in Chromium', () => {
   it(`runs on React ${inject('reactMajor')}`, () => {
     expect(version.split('.')[0]).toBe(inject('reactMajor'));

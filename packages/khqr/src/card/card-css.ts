@@ -6,7 +6,7 @@
 export const CARD_CSS = `
 .khqr{--_red:var(--khqr-red,#e1232e);--_bg:var(--khqr-background,#fff);--_fg:var(--khqr-foreground,#1d1d1d);--_muted:var(--khqr-muted,#5c5c5c);--_focus:var(--khqr-focus,#1a5fb4);display:inline-flex;flex-direction:column;align-items:stretch;gap:12px;width:var(--khqr-width,300px);max-width:100%;font-family:var(--khqr-font,"Nunito Sans",system-ui,"Noto Sans Khmer","Khmer OS","Khmer OS System",sans-serif);color:var(--_fg)}
 .khqr[data-theme=dark]{--_bg:var(--khqr-background,#1d1d1d);--_fg:var(--khqr-foreground,#fff);--_muted:var(--khqr-muted,#c8c8c8);--_focus:var(--khqr-focus,#8ab4f8)}
-.khqr-card{position:relative;container-type:inline-size;aspect-ratio:20/29;background:var(--_bg);border-radius:6.5cqw;overflow:hidden;box-shadow:0 4px 24px rgb(0 0 0/.12);display:flex;flex-direction:column}
+.khqr-card{position:relative;container-type:inline-size;aspect-ratio:20/29;background:var(--_bg);border-radius:20px;overflow:hidden;box-shadow:0 4px 24px rgb(0 0 0/.12);display:flex;flex-direction:column}
 .khqr-header{height:17.4cqw;background:var(--_red);display:flex;align-items:center;justify-content:center;color:#fff;font-weight:800;font-size:10.4cqw;letter-spacing:.04em;flex:none}
 .khqr-corner{position:absolute;top:17.4cqw;right:0;width:0;height:0;border-top:6cqw solid var(--_red);border-left:6cqw solid transparent}
 .khqr-body{flex:1;display:flex;flex-direction:column;padding:5cqw 10cqw 4cqw;min-height:0}
@@ -18,7 +18,7 @@ export const CARD_CSS = `
 .khqr-rule{border:0;border-top:.6cqw dashed var(--_muted);margin:4cqw -10cqw 5cqw;opacity:.6}
 .khqr-qr{position:relative;width:80cqw;aspect-ratio:1;margin:0 auto}
 .khqr-qr svg{display:block;width:100%;height:100%;color:var(--khqr-qr,#000);transition:opacity .3s}
-.khqr[data-theme=dark] .khqr-qr{background:#fff;border-radius:2cqw;padding:8cqw;box-sizing:border-box}
+.khqr[data-theme=dark] .khqr-qr{background:#fff;border-radius:2cqw;padding:8cqw;box-sizing:border-box;color:#1d1d1d}
 .khqr-mark{position:absolute;left:50%;top:50%;width:14cqw;height:14cqw;transform:translate(-50%,-50%);border-radius:50%;background:#1d1d1d;border:1.6cqw solid #fff;color:#fff;display:flex;align-items:center;justify-content:center;font-weight:800;font-size:6.5cqw;box-sizing:border-box}
 .khqr[data-state=expired] .khqr-qr svg,.khqr[data-state=failed] .khqr-qr svg,.khqr[data-state=paid] .khqr-qr svg{opacity:.08}
 .khqr[data-state=expired] .khqr-mark,.khqr[data-state=failed] .khqr-mark,.khqr[data-state=paid] .khqr-mark{display:none}
