@@ -20,8 +20,10 @@ import {
   type CheckoutSession,
   checkoutInput,
   createCheckoutSession,
+  keepQr,
+  keptQr,
   type PollPolicy,
-  type SessionChannel,
+  pageTabs,
   type SessionSnapshot,
 } from '@khqr-checkout/khqr/session';
 import { correction, generate as encodeQr } from 'lean-qr/nano';
@@ -38,7 +40,6 @@ interface Checkout {
   modules: boolean[][];
 }
 
-const STORAGE_PREFIX = 'khqr-checkout:v1:';
 const CONFIG = [
   'qr',
   'bakongAccountId',
@@ -64,38 +65,6 @@ function qrModules(qr: string): boolean[][] {
   return Array.from({ length: code.size }, (_, y) =>
     Array.from({ length: code.size }, (_, x) => code.get(x, y)),
   );
-}
-
-function storage(): Storage | null {
-  try {
-    return globalThis.sessionStorage ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function tabs(): {
-  lock: ((name: string) => Promise<() => void>) | null;
-  channel: SessionChannel | null;
-} {
-  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-  const lock = locks
-    ? (name: string) =>
-        new Promise<() => void>((resolve) => {
-          void locks.request(name, () => new Promise<void>((release) => resolve(release)));
-        })
-    : null;
-  if (typeof BroadcastChannel !== 'function') return { lock: null, channel: null };
-  const bc = new BroadcastChannel('khqr-checkout');
-  const channel: SessionChannel = {
-    post: (message) => bc.postMessage(message),
-    subscribe(callback) {
-      const listener = (e: MessageEvent) => callback(e.data);
-      bc.addEventListener('message', listener);
-      return () => bc.removeEventListener('message', listener);
-    },
-  };
-  return { lock, channel };
 }
 
 /**
@@ -215,7 +184,6 @@ export class KhqrCheckoutElement extends LitElement {
       );
       return;
     }
-    storage()?.removeItem(this.storageKey());
     this.build(true);
   }
 
@@ -238,11 +206,6 @@ export class KhqrCheckoutElement extends LitElement {
       this.build(false);
   }
 
-  private storageKey(): string {
-    const fields = CONFIG.filter((k) => k !== 'qr').map((k) => this[k] ?? '');
-    return STORAGE_PREFIX + khqrMd5(JSON.stringify(fields));
-  }
-
   /** Works out the QR from the attributes: verifies a given one, or makes (or resumes) one. */
   private build(fresh: boolean): void {
     this.unwatch();
@@ -258,7 +221,7 @@ export class KhqrCheckoutElement extends LitElement {
       } else {
         if (!this.bakongAccountId && !this.merchantName && this.amount === undefined) return;
         generated = true;
-        const saved = fresh ? null : this.resume();
+        const saved = fresh ? null : keptQr(this);
         qr = saved ?? generateKhqr(checkoutInput(this)).qr;
       }
       const verification = verifyKhqr(qr, { ignoreExpiry: true });
@@ -267,8 +230,7 @@ export class KhqrCheckoutElement extends LitElement {
       if (!data.dynamic || data.expiresAt === undefined)
         throw new KhqrError(47, 'A static KHQR cannot be watched: it has no amount and no expiry.');
       const md5 = khqrMd5(qr);
-      if (generated)
-        storage()?.setItem(this.storageKey(), JSON.stringify({ qr, expiresAt: data.expiresAt }));
+      if (generated) keepQr(this, qr, data.expiresAt);
       this._checkout = {
         qr,
         md5,
@@ -284,22 +246,10 @@ export class KhqrCheckoutElement extends LitElement {
     }
   }
 
-  private resume(): string | null {
-    try {
-      const saved = JSON.parse(storage()?.getItem(this.storageKey()) ?? 'null') as {
-        qr?: string;
-        expiresAt?: number;
-      } | null;
-      return saved?.qr && (saved.expiresAt ?? 0) > Date.now() ? saved.qr : null;
-    } catch {
-      return null;
-    }
-  }
-
   private watch(): void {
     const checkout = this._checkout;
     if (!checkout || !this.endpoint || this.session) return;
-    const { lock, channel } = tabs();
+    const { lock, channel } = pageTabs();
     this.session = createCheckoutSession({
       md5: checkout.md5,
       expiresAt: checkout.data.expiresAt as number,
@@ -359,8 +309,8 @@ export class KhqrCheckoutElement extends LitElement {
           new CustomEvent(name, { detail: this.detail(), bubbles: true, composed: true }),
         );
         this._announcement = strings[after.state as 'paid'];
+        // The QR stays kept until it expires: a reload shows this result again, not a new QR.
         clearInterval(this.ticker);
-        if (this._checkout.generated) storage()?.removeItem(this.storageKey());
       }
     }
     if (!before?.reconnecting && after.reconnecting) {

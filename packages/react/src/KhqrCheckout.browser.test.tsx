@@ -103,6 +103,45 @@ describe('the QR a phone reads from the screen', () => {
   );
 });
 
+describe('one engine under both cards', () => {
+  it('shows the same browser-made QR after a reload (the customer may have paid it), a new one only on "New QR"', async () => {
+    const fields = {
+      bakongAccountId: 'khqr_shop@devb',
+      merchantName: 'Shop',
+      amount: '2.50',
+      currency: 'USD' as const,
+      billNumber: `RELOAD-${Date.now()}`,
+      lang: 'en' as const,
+    };
+    const qrOf = async (host: HTMLElement) => {
+      await until(() => host.querySelector('.khqr-qr svg') !== null);
+      return scanSvg(host.querySelector('.khqr-qr svg') as SVGSVGElement);
+    };
+    const first = await qrOf(mount(fields));
+    // A reload: the card is mounted afresh in the same tab.
+    for (const { root, host } of roots.splice(0)) {
+      act(() => root.unmount());
+      host.remove();
+    }
+    expect(await qrOf(mount(fields))).toBe(first);
+    // The element made from the same fields in this tab shows that QR too.
+    const element = document.createElement('khqr-checkout');
+    for (const [k, v] of Object.entries({
+      'bakong-account-id': fields.bakongAccountId,
+      'merchant-name': fields.merchantName,
+      amount: fields.amount,
+      currency: fields.currency,
+      'bill-number': fields.billNumber,
+    }))
+      element.setAttribute(k, v);
+    document.body.append(element);
+    await element.updateComplete;
+    expect(await scanSvg(element.shadowRoot?.querySelector('.khqr-qr svg') as SVGSVGElement)).toBe(
+      first,
+    );
+  });
+});
+
 describe('the card follows its own size, not the window', () => {
   it.each([
     [1280, 800],

@@ -1,7 +1,7 @@
 import {
+  generateKhqr,
   type KhqrCurrency,
   type KhqrData,
-  type KhqrInput,
   khqrMd5,
   verifyKhqr,
 } from '@khqr-checkout/khqr';
@@ -14,11 +14,16 @@ import {
   formatMoney,
   stringsFor,
 } from '@khqr-checkout/khqr/card';
-import { checkoutInput, type PollPolicy, type SessionState } from '@khqr-checkout/khqr/session';
+import {
+  checkoutInput,
+  keepQr,
+  keptQr,
+  type PollPolicy,
+  type SessionState,
+} from '@khqr-checkout/khqr/session';
 import type { QueryClient } from '@tanstack/react-query';
 import { QRCodeSVG } from 'qrcode.react';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useKhqr } from './useKhqr.ts';
 import { useKhqrPayment } from './useKhqrPayment.ts';
 
 /** What the callbacks receive: the same `detail` as the element's events. */
@@ -86,14 +91,26 @@ const fired = new Set<string>();
  */
 export function KhqrCheckout(props: KhqrCheckoutProps) {
   const [generation, setGeneration] = useState(0);
-  const input: KhqrInput | null = props.qr
-    ? null
-    : {
+  const inputKey = props.qr ? '' : JSON.stringify(checkoutInput(props));
+  // A QR made here is kept for a reload of the tab (the customer may have paid it: a new one
+  // would invite paying twice); "new QR" (a new generation) mints and keeps another.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the serialized fields are the dependency.
+  const generated = useMemo((): { khqr: { qr: string } | null; error: Error | null } => {
+    if (props.qr) return { khqr: null, error: null };
+    try {
+      const kept = generation === 0 && typeof window !== 'undefined' ? keptQr(props) : null;
+      if (kept) return { khqr: { qr: kept }, error: null };
+      const made = generateKhqr({
         ...checkoutInput(props),
-        // A new generation number makes "new QR" mint a new one.
         ...(generation ? { now: Date.now() } : {}),
-      };
-  const generated = useKhqr(input);
+      });
+      if (typeof window !== 'undefined' && made.expiresAt !== null)
+        keepQr(props, made.qr, made.expiresAt);
+      return { khqr: made, error: null };
+    } catch (error) {
+      return { khqr: null, error: error as Error };
+    }
+  }, [inputKey, generation, props.qr]);
   const qr = props.qr ?? generated.khqr?.qr ?? null;
   const checked = useMemo(() => {
     if (!qr) return { data: null, error: generated.error };

@@ -1,6 +1,7 @@
 import type { KhqrInput } from '../generate.ts';
 
-const FIELDS = [
+/** The fields a card takes to make its KHQR, in a fixed order. */
+export const CHECKOUT_FIELDS = [
   'bakongAccountId',
   'merchantName',
   'merchantCity',
@@ -17,7 +18,7 @@ const FIELDS = [
 ] as const;
 
 /** The fields a checkout card takes to make its KHQR in the browser (element attributes, React props). */
-export type CheckoutFields = { [K in (typeof FIELDS)[number]]?: KhqrInput[K] | undefined };
+export type CheckoutFields = { [K in (typeof CHECKOUT_FIELDS)[number]]?: KhqrInput[K] | undefined };
 
 /**
  * What a card hands `generateKhqr`: only the fields above (an element or a props object may be
@@ -26,7 +27,7 @@ export type CheckoutFields = { [K in (typeof FIELDS)[number]]?: KhqrInput[K] | u
  */
 export function checkoutInput(fields: CheckoutFields): KhqrInput {
   const input: Record<string, unknown> = {};
-  for (const key of FIELDS) if (fields[key] !== undefined) input[key] = fields[key];
+  for (const key of CHECKOUT_FIELDS) if (fields[key] !== undefined) input[key] = fields[key];
   return {
     ...input,
     bakongAccountId: fields.bakongAccountId ?? '',
