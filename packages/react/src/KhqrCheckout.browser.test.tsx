@@ -142,6 +142,32 @@ describe('one engine under both cards', () => {
   });
 });
 
+describe('a paid card', () => {
+  it('shows no countdown or progress bar in either card, only the result', async () => {
+    const checkout = await commands.createCheckout({ amount: '6.00', currency: 'USD' });
+    const host = mount({ qr: checkout.qr, endpoint: `${proxyUrl}/check`, lang: 'en' });
+    const element = document.createElement('khqr-checkout');
+    element.setAttribute('qr', checkout.qr);
+    element.setAttribute('endpoint', `${proxyUrl}/check`);
+    element.setAttribute('lang', 'en');
+    element.pollPolicy = fast;
+    document.body.append(element);
+    await element.updateComplete;
+    const roots = [host, element.shadowRoot as ShadowRoot];
+    const visible = (root: ParentNode, selector: string) =>
+      getComputedStyle(root.querySelector(selector) as Element).visibility === 'visible';
+    await until(() => roots.every((r) => visible(r, '.khqr-timer') && visible(r, '.khqr-bar')));
+    await commands.sandboxPay(checkout.qr);
+    await until(() =>
+      roots.every((r) => r.querySelector('.khqr')?.getAttribute('data-state') === 'paid'),
+    );
+    for (const root of roots) {
+      expect(visible(root, '.khqr-timer')).toBe(false);
+      expect(visible(root, '.khqr-bar')).toBe(false);
+    }
+  });
+});
+
 describe('the card follows its own size, not the window', () => {
   it.each([
     [1280, 800],
