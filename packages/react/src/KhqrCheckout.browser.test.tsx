@@ -168,6 +168,53 @@ describe('a paid card', () => {
   });
 });
 
+describe('text a customer can read', () => {
+  /** WCAG contrast of two rgb() colours. */
+  const contrast = (a: string, b: string) => {
+    const lum = (c: string) => {
+      const [r, g, bl] = (c.match(/[\d.]+/g) ?? []).map(Number).map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (bl ?? 0);
+    };
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x) as [number, number];
+    return (hi + 0.05) / (lo + 0.05);
+  };
+
+  it.each(['light', 'dark'] as const)(
+    'a %s card on a white page: the status line and buttons outside the card are legible, Khmer text is at least 13 px',
+    async (theme) => {
+      const checkout = await commands.createCheckout({ amount: '6.00', currency: 'USD' });
+      document.body.style.background = '#fff';
+      document.body.style.color = '#1d1d1d';
+      const host = mount({ qr: checkout.qr, lang: 'km', theme });
+      const element = document.createElement('khqr-checkout');
+      element.setAttribute('qr', checkout.qr);
+      element.setAttribute('theme', theme);
+      document.body.append(element);
+      await element.updateComplete;
+      for (const root of [host, element.shadowRoot as ShadowRoot]) {
+        for (const selector of ['.khqr-status', '.khqr-actions button']) {
+          const node = root.querySelector(selector) as Element;
+          expect(
+            contrast(getComputedStyle(node).color, 'rgb(255, 255, 255)'),
+          ).toBeGreaterThanOrEqual(4.5);
+        }
+        const khmer = [...root.querySelectorAll('*')].filter(
+          (n) =>
+            [...n.childNodes].some(
+              (c) => c.nodeType === Node.TEXT_NODE && /[\u1780-\u17ff]/.test(c.textContent ?? ''),
+            ) && (n as HTMLElement).offsetParent !== null,
+        );
+        expect(khmer.length).toBeGreaterThan(0);
+        for (const n of khmer)
+          expect(parseFloat(getComputedStyle(n).fontSize), n.className).toBeGreaterThanOrEqual(13);
+      }
+    },
+  );
+});
+
 describe('the card follows its own size, not the window', () => {
   it.each([
     [1280, 800],

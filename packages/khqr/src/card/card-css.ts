@@ -4,9 +4,9 @@
  * Theming: the `--khqr-*` custom properties.
  */
 export const CARD_CSS = `
-.khqr{--_red:var(--khqr-red,#e1232e);--_bg:var(--khqr-background,#fff);--_fg:var(--khqr-foreground,#1d1d1d);--_muted:var(--khqr-muted,#5c5c5c);--_focus:var(--khqr-focus,#1a5fb4);display:inline-flex;flex-direction:column;align-items:stretch;gap:12px;width:var(--khqr-width,300px);max-width:100%;font-family:var(--khqr-font,"Nunito Sans",system-ui,"Noto Sans Khmer","Khmer OS","Khmer OS System",sans-serif);color:var(--_fg)}
+.khqr{--_red:var(--khqr-red,#e1232e);--_bg:var(--khqr-background,#fff);--_fg:var(--khqr-foreground,#1d1d1d);--_muted:var(--khqr-muted,#5c5c5c);--_focus:var(--khqr-focus,#1a5fb4);display:inline-flex;flex-direction:column;align-items:stretch;gap:12px;width:var(--khqr-width,300px);max-width:100%;font-family:var(--khqr-font,"Nunito Sans",system-ui,"Noto Sans Khmer","Khmer OS","Khmer OS System",sans-serif)}
 .khqr[data-theme=dark]{--_bg:var(--khqr-background,#1d1d1d);--_fg:var(--khqr-foreground,#fff);--_muted:var(--khqr-muted,#c8c8c8);--_focus:var(--khqr-focus,#8ab4f8)}
-.khqr-card{position:relative;container-type:inline-size;aspect-ratio:20/29;background:var(--_bg);border-radius:20px;overflow:hidden;box-shadow:0 4px 24px rgb(0 0 0/.12);display:flex;flex-direction:column}
+.khqr-card{color:var(--_fg);position:relative;container-type:inline-size;aspect-ratio:20/29;background:var(--_bg);border-radius:20px;overflow:hidden;box-shadow:0 4px 24px rgb(0 0 0/.12);display:flex;flex-direction:column}
 .khqr-header{height:17.4cqw;background:var(--_red);display:flex;align-items:center;justify-content:center;color:#fff;font-weight:800;font-size:10.4cqw;letter-spacing:.04em;flex:none}
 .khqr-corner{position:absolute;top:17.4cqw;right:0;width:0;height:0;border-top:6cqw solid var(--_red);border-left:6cqw solid transparent}
 .khqr-body{flex:1;display:flex;flex-direction:column;padding:5cqw 10cqw 4cqw;min-height:0}
@@ -26,7 +26,7 @@ export const CARD_CSS = `
 .khqr-overlay[hidden]{display:none}
 .khqr-tick{width:18cqw;height:18cqw;border-radius:50%;display:flex;align-items:center;justify-content:center;color:#fff;font-size:11cqw;background:#0a7a3d}
 .khqr[data-state=failed] .khqr-tick,.khqr[data-state=expired] .khqr-tick{background:var(--_red)}
-.khqr-timer{margin-top:auto;padding-top:3cqw;display:flex;justify-content:space-between;font-size:3.6cqw;color:var(--_muted)}
+.khqr-timer{margin-top:auto;padding-top:3cqw;display:flex;justify-content:space-between;font-size:max(13px,3.6cqw);color:var(--_muted)}
 .khqr-time{font-variant-numeric:tabular-nums;font-weight:700;color:var(--_fg)}
 .khqr-bar{height:1.4cqw;border-radius:1cqw;background:rgb(127 127 127/.25);overflow:hidden;margin-top:1.5cqw}
 .khqr-bar>span{display:block;height:100%;background:var(--_red);transform-origin:left;transition:transform 1s linear}
@@ -34,7 +34,7 @@ export const CARD_CSS = `
 .khqr-status{min-height:1.4em;margin:0;text-align:center;font-size:14px}
 .khqr[data-reconnecting] .khqr-status{color:#b3261e}
 .khqr-actions{display:flex;flex-wrap:wrap;gap:8px;justify-content:center}
-.khqr-actions button,.khqr-actions a{font:inherit;font-size:14px;font-weight:700;min-height:44px;padding:8px 14px;border-radius:10px;border:1px solid currentColor;background:transparent;color:var(--_fg);cursor:pointer;text-decoration:none;display:inline-flex;align-items:center}
+.khqr-actions button,.khqr-actions a{font:inherit;font-size:14px;font-weight:700;min-height:44px;padding:8px 14px;border-radius:10px;border:1px solid currentColor;background:transparent;color:inherit;cursor:pointer;text-decoration:none;display:inline-flex;align-items:center}
 .khqr-actions .khqr-primary{background:var(--_red);border-color:var(--_red);color:#fff}
 .khqr button:focus-visible,.khqr a:focus-visible{outline:3px solid var(--_focus);outline-offset:2px}
 .khqr-error{padding:16px;border:1px solid var(--_red);border-radius:12px;color:var(--_fg);background:var(--_bg)}
