@@ -248,6 +248,8 @@ export class KhqrCheckoutElement extends LitElement {
 
   private watch(): void {
     const checkout = this._checkout;
+    // The countdown runs with or without a proxy to watch.
+    if (checkout && this.ticker === undefined) this.ticker = setInterval(() => this.tick(), 1000);
     if (!checkout || !this.endpoint || this.session) return;
     const { lock, channel } = pageTabs();
     this.session = createCheckoutSession({
@@ -261,7 +263,6 @@ export class KhqrCheckoutElement extends LitElement {
     });
     this.unsubscribe = this.session.subscribe(() => this.onSnapshot());
     this._snapshot = this.session.getSnapshot();
-    this.ticker = setInterval(() => this.tick(), 1000);
   }
 
   private unwatch(): void {
@@ -431,7 +432,7 @@ export class KhqrCheckoutElement extends LitElement {
               : strings.waiting;
     const size = checkout.modules.length;
     return html`
-      <div class="khqr" data-theme=${theme} data-state=${state} ?data-reconnecting=${snapshot?.reconnecting ?? false}><div class="khqr-card" part="card"><div class="khqr-header" part="header" aria-hidden="true">KHQR</div><div class="khqr-corner" aria-hidden="true"></div><div class="khqr-body"><p class="khqr-name" part="name">${data.merchantName}</p><p class="khqr-amount" part="amount"><span class="khqr-value">${money}</span><span class="khqr-currency">${data.currency}</span></p><hr class="khqr-rule" /><div class="khqr-qr" part="qr"><svg viewBox="0 0 ${size} ${size}" role="img" aria-label=${strings.qrLabel(data.merchantName, `${money} ${data.currency}`)} shape-rendering="crispEdges"><path fill="currentColor" d=${qrPath(checkout.modules)}></path></svg><div class="khqr-mark" aria-hidden="true">${CURRENCY_MARK[data.currency]}</div>${
+      <div class="khqr" data-theme=${theme} data-state=${state} ?data-reconnecting=${snapshot?.reconnecting ?? false} ?data-grace=${!terminal && remaining <= 0}><div class="khqr-card" part="card"><div class="khqr-header" part="header" aria-hidden="true">KHQR</div><div class="khqr-corner" aria-hidden="true"></div><div class="khqr-body"><p class="khqr-name" part="name">${data.merchantName}</p><p class="khqr-amount" part="amount"><span class="khqr-value">${money}</span><span class="khqr-currency">${data.currency}</span></p><hr class="khqr-rule" /><div class="khqr-qr" part="qr"><svg viewBox="0 0 ${size} ${size}" role="img" aria-label=${strings.qrLabel(data.merchantName, `${money} ${data.currency}`)} shape-rendering="crispEdges"><path fill="currentColor" d=${qrPath(checkout.modules)}></path></svg><div class="khqr-mark" aria-hidden="true">${CURRENCY_MARK[data.currency]}</div>${
         terminal
           ? html`<div class="khqr-overlay"><span class="khqr-tick" aria-hidden="true">${state === 'paid' ? '✓' : '!'}</span><span>${strings[state as 'paid']}</span></div>`
           : nothing
@@ -442,7 +443,7 @@ export class KhqrCheckoutElement extends LitElement {
       }
           ${
             state === 'pending'
-              ? html`<button type="button" @click=${() => this.check()}>${strings.checkNow}</button><button type="button" @click=${() => this.download()}>${strings.download}</button>${this._link ? html`<a class="khqr-primary" href=${this._link} rel="noopener">${strings.openInApp}</a>` : nothing}`
+              ? html`<button type="button" @click=${() => this.check()}>${strings.checkNow}</button>${remaining > 0 ? html`<button type="button" @click=${() => this.download()}>${strings.download}</button>${this._link ? html`<a class="khqr-primary" href=${this._link} rel="noopener">${strings.openInApp}</a>` : nothing}` : nothing}`
               : nothing
           }</div></div>
     `;

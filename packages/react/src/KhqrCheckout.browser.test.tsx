@@ -142,6 +142,44 @@ describe('one engine under both cards', () => {
   });
 });
 
+describe('past expiry, before the verdict', () => {
+  it('covers the QR (the bank refuses it) and offers no download, in both cards; "I\'ve paid" stays', async () => {
+    const fields = {
+      bakongAccountId: 'khqr_shop@devb',
+      merchantName: 'Shop',
+      amount: '1.25',
+      currency: 'USD' as const,
+      lifetime: 2,
+      billNumber: `GRACE-${Date.now()}`,
+    };
+    const host = mount({ ...fields, lang: 'en' });
+    const element = document.createElement('khqr-checkout');
+    for (const [k, v] of Object.entries({
+      'bakong-account-id': fields.bakongAccountId,
+      'merchant-name': fields.merchantName,
+      amount: fields.amount,
+      currency: fields.currency,
+      lifetime: '2',
+      'bill-number': `${fields.billNumber}-E`,
+      lang: 'en',
+    }))
+      element.setAttribute(k, v);
+    document.body.append(element);
+    await element.updateComplete;
+    const roots = [host, element.shadowRoot as ShadowRoot];
+    const buttons = (root: ParentNode) =>
+      [...root.querySelectorAll('.khqr-actions button')].map((b) => b.textContent);
+    for (const root of roots) expect(buttons(root)).toContain('Download QR');
+    await until(() => roots.every((r) => r.querySelector('.khqr[data-grace]') !== null), 5_000);
+    for (const root of roots) {
+      expect(buttons(root)).not.toContain('Download QR');
+      expect(buttons(root).some((b) => b?.startsWith("I've paid"))).toBe(true);
+      const image = await shot(root.querySelector('.khqr-card') as Element);
+      expect(jsQR(image.data, image.width, image.height)).toBeNull();
+    }
+  });
+});
+
 describe('a paid card', () => {
   it('shows no countdown or progress bar in either card, only the result', async () => {
     const checkout = await commands.createCheckout({ amount: '6.00', currency: 'USD' });

@@ -287,6 +287,8 @@ function Card({ qr, data, generated, props, callbacks, style, theme, onNewQr }: 
       data-theme={theme}
       data-state={state}
       data-reconnecting={reconnecting || undefined}
+      // Past expiry, before the verdict: the bank refuses the QR, so it is covered.
+      data-grace={(!terminal && remainingMs <= 0) || undefined}
     >
       {style}
       <div className="khqr-card">
@@ -359,13 +361,17 @@ function Card({ qr, data, generated, props, callbacks, style, theme, onNewQr }: 
             <button type="button" onClick={payment.checkNow}>
               {strings.checkNow}
             </button>
-            <button type="button" onClick={() => void downloadCard(svg.current, data, md5)}>
-              {strings.download}
-            </button>
-            {link ? (
-              <a className="khqr-primary" href={link} rel="noopener">
-                {strings.openInApp}
-              </a>
+            {remainingMs > 0 ? (
+              <>
+                <button type="button" onClick={() => void downloadCard(svg.current, data, md5)}>
+                  {strings.download}
+                </button>
+                {link ? (
+                  <a className="khqr-primary" href={link} rel="noopener">
+                    {strings.openInApp}
+                  </a>
+                ) : null}
+              </>
             ) : null}
           </>
         ) : null}

@@ -20,8 +20,8 @@ export const CARD_CSS = `
 .khqr-qr svg{display:block;width:100%;height:100%;color:var(--khqr-qr,#000);transition:opacity .3s}
 .khqr[data-theme=dark] .khqr-qr{background:#fff;border-radius:2cqw;padding:8cqw;box-sizing:border-box;color:#1d1d1d}
 .khqr-mark{position:absolute;left:50%;top:50%;width:14cqw;height:14cqw;transform:translate(-50%,-50%);border-radius:50%;background:#1d1d1d;border:1.6cqw solid #fff;color:#fff;display:flex;align-items:center;justify-content:center;font-weight:800;font-size:6.5cqw;box-sizing:border-box}
-.khqr[data-state=expired] .khqr-qr svg,.khqr[data-state=failed] .khqr-qr svg,.khqr[data-state=paid] .khqr-qr svg{opacity:.08}
-.khqr[data-state=expired] .khqr-mark,.khqr[data-state=failed] .khqr-mark,.khqr[data-state=paid] .khqr-mark{display:none}
+.khqr:is([data-state=expired],[data-state=failed],[data-state=paid],[data-grace]) .khqr-qr svg{opacity:.08}
+.khqr:is([data-state=expired],[data-state=failed],[data-state=paid],[data-grace]) .khqr-mark{display:none}
 .khqr-overlay{position:absolute;inset:0;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:3cqw;text-align:center;font-weight:700;font-size:5cqw}
 .khqr-overlay[hidden]{display:none}
 .khqr-tick{width:18cqw;height:18cqw;border-radius:50%;display:flex;align-items:center;justify-content:center;color:#fff;font-size:11cqw;background:#0a7a3d}
