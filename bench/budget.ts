@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKhqrProxy, type KhqrProxy } from '@khqr-checkout/proxy';
 import { DEV_TOKEN, startSandbox } from '@khqr-checkout/sandbox';
+import { seededRandom } from '../test-utils/random.ts';
 import { fmt, printTable } from './table.ts';
 
 const MERCHANT = 'budget_shop@devb';
@@ -40,16 +41,6 @@ interface Shopper {
   nextPollAt: number;
 }
 
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
-
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 const seconds = (ms: number) =>
@@ -60,7 +51,7 @@ const seconds = (ms: number) =>
     : '—';
 
 async function simulateDay(run: Run) {
-  const rand = random(2026);
+  const rand = seededRandom(2026);
   const sandbox = await startSandbox({ port: 0, accounts: [MERCHANT] });
   const dir = mkdtempSync(join(tmpdir(), 'khqr-bench-budget-'));
   // 08:00 in Phnom Penh (UTC+7) on the sandbox's current day.

@@ -8,6 +8,7 @@ import { type PaidEvent, verifyKhqrWebhook } from '@khqr-checkout/proxy';
 import { DEV_TOKEN, startSandbox } from '@khqr-checkout/sandbox';
 import { temporaryDataDir } from './data-dir.ts';
 import { spawnProxyCli } from './proxy-cli.ts';
+import { seededRandom } from './random.ts';
 
 export interface SettleRunOptions {
   /** Checkouts made and paid. */
@@ -60,18 +61,8 @@ export interface SettleRunResult {
 const MERCHANT = 'settle_shop@devb';
 const SECRET = 'settle-run-secret-0123456789';
 
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
-
 export async function runSettle(options: SettleRunOptions): Promise<SettleRunResult> {
-  const rand = random(options.seed ?? 42);
+  const rand = seededRandom(options.seed ?? 42);
   const started = performance.now();
   const sandbox = await startSandbox({ port: 0, accounts: [MERCHANT] });
   const dataDir = temporaryDataDir('settle-run');
