@@ -104,7 +104,7 @@ export class Budget {
     return this.ledger.spend(cap(kind, state), paced ? state.gapMs : 0);
   }
 
-  /** Bakong said the quota is spent: remember what today cost, the budget from now on. */
+  /** Bakong said the quota is spent: what today cost before that is the budget from now on. */
   async learn(): Promise<number> {
     const learned = await this.ledger.learnQuota(MIN_BUDGET);
     this.learned = { value: learned, at: this.ledger.now() };
