@@ -63,6 +63,7 @@ function card(qr, now) {
       ),
     );
     const details = [
+      ...(qr.billNumber ? [`bill ${qr.billNumber}`] : []),
       `to ${qr.bakongAccountId}`,
       `md5 ${qr.md5.slice(0, 12)}…`,
       `checked ${qr.checks}×`,
@@ -91,19 +92,41 @@ function card(qr, now) {
   return item;
 }
 
+/** Makes `li` look like `fresh`, replacing only the children whose markup differs. */
+function patch(li, fresh) {
+  li.className = fresh.className;
+  const old = [...li.children];
+  const next = [...fresh.children];
+  next.forEach((child, i) => {
+    if (!old[i]) li.append(child);
+    else if (old[i].outerHTML !== child.outerHTML) old[i].replaceWith(child);
+  });
+  for (const extra of old.slice(next.length)) extra.remove();
+}
+
 let rendering = false;
 async function refresh() {
   if (rendering) return;
   rendering = true;
   try {
     const [qrs, clock] = await Promise.all([call('/qrs'), call('/clock')]);
-    const focused = document.activeElement?.closest?.('li')?.dataset.md5;
-    const action = document.activeElement?.dataset?.action;
-    list.replaceChildren(...qrs.map((qr) => card(qr, clock.now)));
+    // Newest first, in a stable order (checks do not move a QR), and updated in place: only the
+    // parts that changed are replaced, so a button under the pointer or the keyboard stays put.
+    qrs.sort((a, b) => b.seenAt - a.seenAt);
+    const existing = new Map([...list.children].map((li) => [li.dataset.md5, li]));
+    let previous = null;
+    for (const qr of qrs) {
+      const fresh = card(qr, clock.now);
+      let li = existing.get(qr.md5);
+      existing.delete(qr.md5);
+      if (!li) li = fresh;
+      else patch(li, fresh);
+      if (li.previousElementSibling !== previous || !li.isConnected)
+        previous ? previous.after(li) : list.prepend(li);
+      previous = li;
+    }
+    for (const gone of existing.values()) gone.remove();
     empty.hidden = qrs.length > 0;
-    // Keep keyboard focus across re-renders.
-    if (focused && action)
-      list.querySelector(`li[data-md5="${focused}"] button[data-action="${action}"]`)?.focus();
   } catch (error) {
     say(`Cannot reach the sandbox: ${error.message}`);
   } finally {

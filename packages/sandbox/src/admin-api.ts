@@ -51,6 +51,8 @@ export function describe(record: QrRecord, now: number) {
     bakongAccountId: d?.bakongAccountId ?? null,
     currency: d?.currency ?? null,
     amount: d?.amount ?? null,
+    /** Tag 62-01: the shop's order or bill number, when the QR carries one. */
+    billNumber: d?.billNumber ?? null,
     dynamic: d?.dynamic ?? null,
     expiresAt: d?.expiresAt ?? null,
     expired: d?.expiresAt !== undefined && d?.expiresAt !== null ? d.expiresAt < now : false,

@@ -57,6 +57,43 @@ describe('bank-app page', () => {
     expect(problems).toEqual([]);
   });
 
+  it('updates the list in place: checks move nothing and keep the buttons; bill numbers show', async () => {
+    const older = dynamicQr(sandbox, { merchantName: 'Old Shop', billNumber: 'KH-OLD-1' });
+    await call(sandbox, '/_sandbox/qrs', { qr: older.qr });
+    sandbox.clock.advance(1_000);
+    const newer = dynamicQr(sandbox, { merchantName: 'New Shop', billNumber: 'KH-NEW-2' });
+    await call(sandbox, '/_sandbox/qrs', { qr: newer.qr });
+    await page.goto(sandbox.bankAppUrl);
+    const names = () => page.locator('li.qr h3').allTextContents();
+    await page.locator(`li[data-md5="${older.md5}"]`).waitFor();
+    expect(await names()).toEqual(['New Shop', 'Old Shop']);
+    await page.locator(`li[data-md5="${older.md5}"] .meta`).getByText('bill KH-OLD-1').waitFor();
+    // Mark the live Pay button, then let a proxy check the older QR a few times.
+    await page.evaluate((md5) => {
+      const button = document.querySelector(`li[data-md5="${md5}"] button[data-action="pay"]`);
+      (button as HTMLElement & { mark?: boolean }).mark = true;
+    }, older.md5);
+    for (let i = 0; i < 3; i++) await md5Check(older.md5);
+    await page
+      .locator(`li[data-md5="${older.md5}"]`)
+      .getByText('checked 3×', { exact: false })
+      .waitFor();
+    expect(await names()).toEqual(['New Shop', 'Old Shop']);
+    const same = await page.evaluate(
+      (md5) =>
+        (
+          document.querySelector(
+            `li[data-md5="${md5}"] button[data-action="pay"]`,
+          ) as HTMLElement & {
+            mark?: boolean;
+          }
+        ).mark === true,
+      older.md5,
+    );
+    expect(same).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
   it('adds a pasted QR, fails it, and shows hostile text as text', async () => {
     const { qr, md5 } = dynamicQr(sandbox, {
       merchantName: '<img src=x onerror=1>',
