@@ -1,9 +1,9 @@
 import {
   type CheckoutSession,
   createCheckoutSession,
+  idleSnapshot,
   type PollPolicy,
   pageTabs,
-  type SessionSnapshot,
   type SessionState,
 } from '@khqr-checkout/khqr/session';
 import { type QueryClient, QueryClientContext } from '@tanstack/react-query';
@@ -50,16 +50,6 @@ export interface KhqrPayment {
   checkNow(): void;
 }
 
-const IDLE: Omit<SessionSnapshot, 'md5' | 'expiresAt'> = {
-  state: 'idle',
-  serverOffsetMs: 0,
-  reconnecting: false,
-  delayed: false,
-  error: null,
-  checks: 0,
-  follower: false,
-};
-
 /**
  * Watches a KHQR's payment through the proxy with the core's checkout session, the engine of
  * `<khqr-checkout>` too (`useSyncExternalStore` over `createCheckoutSession`, as TanStack Query's
@@ -89,7 +79,7 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
   }, [enabled, md5, expiresAt, endpoint, qr, doFetch, policyKey]);
   // Polling starts with the first subscriber and stops with the last (StrictMode's double
   // mount included); an unused session is left to the garbage collector.
-  const idle = useMemo(() => ({ ...IDLE, md5, expiresAt }) as SessionSnapshot, [md5, expiresAt]);
+  const idle = useMemo(() => idleSnapshot(md5, expiresAt), [md5, expiresAt]);
   const subscribe = useMemo(
     () => (session ? session.subscribe.bind(session) : () => () => undefined),
     [session],

@@ -96,6 +96,21 @@ export interface CheckoutSession {
 
 const TERMINAL: SessionState[] = ['paid', 'failed', 'expired'];
 
+/** A checkout nobody has asked about yet: what a session starts from (and what a server renders). */
+export function idleSnapshot(md5: string, expiresAt: number): SessionSnapshot {
+  return {
+    state: 'idle',
+    md5,
+    expiresAt,
+    serverOffsetMs: 0,
+    reconnecting: false,
+    delayed: false,
+    error: null,
+    checks: 0,
+    follower: false,
+  };
+}
+
 function defaultEnvironment(): SessionEnvironment | null {
   const doc = (globalThis as { document?: Document }).document;
   const win = globalThis as unknown as Window;
@@ -144,17 +159,7 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
     options.environment === undefined ? defaultEnvironment() : options.environment;
   const listeners = new Set<() => void>();
 
-  let snapshot: SessionSnapshot = {
-    state: 'idle',
-    md5: options.md5,
-    expiresAt: options.expiresAt,
-    serverOffsetMs: 0,
-    reconnecting: false,
-    delayed: false,
-    error: null,
-    checks: 0,
-    follower: false,
-  };
+  let snapshot = idleSnapshot(options.md5, options.expiresAt);
   let startedAt = 0;
   let failures = 0;
   let retryAfterMs: number | undefined;

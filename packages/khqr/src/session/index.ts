@@ -9,7 +9,7 @@ export type {
   SessionSnapshot,
   SessionState,
 } from './checkout-session.ts';
-export { createCheckoutSession } from './checkout-session.ts';
+export { createCheckoutSession, idleSnapshot } from './checkout-session.ts';
 export { keepQr, keptQr, pageTabs } from './page.ts';
 export type { CheckAnswer, DelayContext, PollPolicy } from './policy.ts';
 export { DEFAULT_POLICY, interpretAnswer, nextPollDelay } from './policy.ts';
