@@ -220,17 +220,23 @@ describe('the drop-in <script>', () => {
         };
         const elements = [...document.querySelectorAll('khqr-checkout')];
         const deadline = Date.now() + 20_000;
-        const label = (i: number) =>
-          elements[i]?.shadowRoot?.querySelector(
-            `.khqr[data-state="${ends[i]}"] .khqr-overlay span:last-child`,
-          ) ?? null;
-        while (ends.some((_, i) => !label(i)) && Date.now() < deadline)
+        // The status, and on paid the receipt's labels and values.
+        const texts = (i: number) => [
+          ...(elements[i]?.shadowRoot?.querySelectorAll(
+            `.khqr[data-state="${ends[i]}"] .khqr-overlay :is(span:not(.khqr-tick),dt,dd)`,
+          ) ?? []),
+        ];
+        const expected = (i: number) => (ends[i] === 'paid' ? 5 : 1);
+        while (ends.some((_, i) => texts(i).length < expected(i)) && Date.now() < deadline)
           await new Promise((resolve) => setTimeout(resolve, 100));
         return ends.map((end, i) => {
-          const text = label(i);
-          if (!text) return `${end}: never shown`;
-          const [a, b] = [luminance(getComputedStyle(text).color), luminance(backdrop(text))];
-          return ((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)).toFixed(1);
+          const shown = texts(i);
+          if (shown.length < expected(i)) return `${end}: never shown`;
+          const ratios = shown.map((text) => {
+            const [a, b] = [luminance(getComputedStyle(text).color), luminance(backdrop(text))];
+            return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+          });
+          return Math.min(...ratios).toFixed(1);
         });
       },
       cards.map((c) => c.end),

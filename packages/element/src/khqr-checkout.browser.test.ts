@@ -96,7 +96,10 @@ describe('<khqr-checkout>', () => {
       state: 'paid',
     });
     expect(events['khqr-failed']).toBeUndefined();
-    expect(text(el, '.khqr-status')).toBe('Paid');
+    // Said once, in the card, with the receipt; nothing repeats it below.
+    expect(text(el, '.khqr-overlay')).toMatch(/^✓Paid/);
+    expect(text(el, '.khqr-receipt')).toMatch(/Paid on.*Reference[0-9A-F]{8}$/);
+    expect(text(el, '.khqr-status')).toBe('');
   });
 
   it('shows a server-generated QR and fires khqr-failed when the payment fails', async () => {
@@ -107,7 +110,10 @@ describe('<khqr-checkout>', () => {
     expect(await scan(el)).toBe(checkout.qr);
     await commands.sandboxFail(checkout.qr);
     await until(() => (events['khqr-failed'] ?? []).length > 0);
-    expect(text(el, '.khqr-status')).toBe('ការទូទាត់បរាជ័យ');
+    expect(text(el, '.khqr-overlay')).toBe('!ការទូទាត់បរាជ័យ');
+    expect(text(el, '.khqr-status')).toBe('');
+    // A server-made QR with no renew-endpoint: this card cannot get a new one, so none is offered.
+    expect(el.shadowRoot?.querySelector('.khqr-actions button')).toBeNull();
     expect(events['khqr-success']).toBeUndefined();
   });
 

@@ -7,13 +7,17 @@ import {
   verifyKhqr,
 } from '@khqr-checkout/khqr';
 import {
+  BUTTON,
   CARD_CSS,
   CURRENCY_MARK,
   cardFileName,
   cardPng,
   formatCountdown,
   formatMoney,
+  formatPaidAt,
+  PRIMARY,
   qrPath,
+  receiptReference,
   stringsFor,
 } from '@khqr-checkout/khqr/card';
 import {
@@ -24,6 +28,7 @@ import {
   keptQr,
   type PollPolicy,
   pageTabs,
+  requestCheckout,
   type SessionSnapshot,
 } from '@khqr-checkout/khqr/session';
 import { correction, generate as encodeQr } from 'lean-qr/nano';
@@ -76,8 +81,10 @@ function qrModules(qr: string): boolean[][] {
  * @fires khqr-expired
  * @fires khqr-status - every state change
  * @fires khqr-error - invalid configuration, or checks failing for now
- * @fires khqr-refresh - cancelable; "new QR" on a server-generated QR
- * @csspart card - the card; also header, name, amount, qr, timer, status, actions
+ * @fires khqr-refresh - cancelable; "new QR" on a server-generated QR (canceling stops the
+ *   request to `renew-endpoint`: the page sets `qr` itself)
+ * @slot continue - shown once paid, e.g. `<a slot="continue" href="/orders/42">Continue</a>`
+ * @csspart card - the card; also header, name, amount, qr, receipt, timer, status, actions
  * @cssprop --khqr-width - card width @default 300px
  */
 export class KhqrCheckoutElement extends LitElement {
@@ -98,6 +105,7 @@ export class KhqrCheckoutElement extends LitElement {
     lifetime: { type: Number },
     endpoint: {},
     deeplinkEndpoint: { attribute: 'deeplink-endpoint' },
+    renewEndpoint: { attribute: 'renew-endpoint' },
     lang: { reflect: true },
     theme: { reflect: true },
     pollPolicy: { attribute: false },
@@ -107,10 +115,12 @@ export class KhqrCheckoutElement extends LitElement {
     _now: { state: true },
     _announcement: { state: true },
     _link: { state: true },
+    _renewing: { state: true },
+    _renewError: { state: true },
   };
 
   static override styles = unsafeCSS(
-    `:host{display:inline-block}:host([hidden]){display:none}${CARD_CSS}`,
+    `:host{display:inline-block;max-width:100%}:host([hidden]){display:none}${CARD_CSS}::slotted(:is(a,button)){${BUTTON};${PRIMARY}}`,
   );
 
   /** A KHQR made by the merchant's server. */
@@ -134,6 +144,12 @@ export class KhqrCheckoutElement extends LitElement {
   declare endpoint: string | undefined;
   /** The proxy's deep-link URL. @default the endpoint with `/check` replaced by `/deeplink` */
   declare deeplinkEndpoint: string | undefined;
+  /**
+   * The merchant's URL for a new QR of a server-made checkout: "New QR" posts `{md5}` (the old
+   * QR's) and shows the `qr` (or `checkout.qr`) it answers. Without it, a server-made QR has no
+   * "New QR" button.
+   */
+  declare renewEndpoint: string | undefined;
   /** `km` (default) or `en`. */
   declare lang: string;
   /** `light` (default) or `dark`. */
@@ -147,6 +163,8 @@ export class KhqrCheckoutElement extends LitElement {
   declare private _now: number;
   declare private _announcement: string;
   declare private _link: string | undefined;
+  declare private _renewing: boolean;
+  declare private _renewError: string | undefined;
 
   private session: CheckoutSession | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -159,6 +177,7 @@ export class KhqrCheckoutElement extends LitElement {
     this.lang = 'km';
     this._now = Date.now();
     this._announcement = '';
+    this._renewing = false;
   }
 
   /**
@@ -169,22 +188,38 @@ export class KhqrCheckoutElement extends LitElement {
     this.session?.checkNow('paid');
   }
 
-  /** A new QR: made here for browser-generated QRs; asked of the page (`khqr-refresh`) for server ones. */
+  /**
+   * A new QR: made here for browser-generated QRs; for server-made ones, `khqr-refresh` is fired
+   * and, unless canceled, `renew-endpoint` asked for one.
+   */
   refresh(): void {
     const checkout = this._checkout;
-    if (!checkout) return;
-    if (!checkout.generated) {
-      this.dispatchEvent(
-        new CustomEvent('khqr-refresh', {
-          detail: this.detail(),
-          bubbles: true,
-          composed: true,
-          cancelable: true,
-        }),
-      );
+    if (!checkout || this._renewing) return;
+    if (checkout.generated) {
+      this.build(true);
       return;
     }
-    this.build(true);
+    const proceed = this.dispatchEvent(
+      new CustomEvent('khqr-refresh', {
+        detail: this.detail(),
+        bubbles: true,
+        composed: true,
+        cancelable: true,
+      }),
+    );
+    if (!proceed || !this.renewEndpoint) return;
+    this._renewing = true;
+    this._renewError = undefined;
+    requestCheckout(this.renewEndpoint, { md5: checkout.md5 })
+      .then((qr) => {
+        if (this._checkout === checkout) this.qr = qr;
+      })
+      .catch((error: Error) => {
+        this._renewError = `${stringsFor(this.lang).renewFailed} (${error.message})`;
+      })
+      .finally(() => {
+        this._renewing = false;
+      });
   }
 
   override connectedCallback(): void {
@@ -213,6 +248,7 @@ export class KhqrCheckoutElement extends LitElement {
     this._problem = undefined;
     this._snapshot = undefined;
     this._link = undefined;
+    this._renewError = undefined;
     try {
       let qr: string;
       let generated = false;
@@ -419,10 +455,11 @@ export class KhqrCheckoutElement extends LitElement {
     const money = formatMoney(data.amount ?? '0', data.currency);
     const remaining = this.remaining();
     const terminal = TERMINAL.includes(state);
+    // A terminal state is said once, in the card; below it only what went wrong.
     const statusText = this._problem
       ? `${strings.invalid}: ${this._problem.message}`
       : terminal
-        ? strings[state as 'paid']
+        ? (this._renewError ?? '')
         : snapshot?.reconnecting
           ? strings.reconnecting
           : snapshot?.delayed
@@ -434,18 +471,21 @@ export class KhqrCheckoutElement extends LitElement {
     return html`
       <div class="khqr" data-theme=${theme} data-state=${state} ?data-reconnecting=${snapshot?.reconnecting ?? false} ?data-grace=${!terminal && remaining <= 0}><div class="khqr-card" part="card"><div class="khqr-header" part="header" aria-hidden="true">KHQR</div><div class="khqr-corner" aria-hidden="true"></div><div class="khqr-body"><p class="khqr-name" part="name">${data.merchantName}</p><p class="khqr-amount" part="amount"><span class="khqr-value">${money}</span><span class="khqr-currency">${data.currency}</span></p><hr class="khqr-rule" /><div class="khqr-qr" part="qr"><svg viewBox="0 0 ${size} ${size}" role="img" aria-label=${strings.qrLabel(data.merchantName, `${money} ${data.currency}`)} shape-rendering="crispEdges"><path fill="currentColor" d=${qrPath(checkout.modules)}></path></svg><div class="khqr-mark" aria-hidden="true">${CURRENCY_MARK[data.currency]}</div>${
         terminal
-          ? html`<div class="khqr-overlay"><span class="khqr-tick" aria-hidden="true">${state === 'paid' ? '✓' : '!'}</span><span>${strings[state as 'paid']}</span></div>`
+          ? html`<div class="khqr-overlay"><span class="khqr-tick" aria-hidden="true">${state === 'paid' ? '✓' : '!'}</span><span>${strings[state as 'paid']}</span>${
+              state === 'paid'
+                ? html`<dl class="khqr-receipt" part="receipt"><div><dt>${strings.paidOn}</dt><dd>${formatPaidAt(snapshot?.paidAt ?? this._now, this.lang)}</dd></div><div><dt>${strings.reference}</dt><dd>${receiptReference(data, checkout.md5)}</dd></div></dl>`
+                : nothing
+            }</div>`
           : nothing
       }</div><div class="khqr-timer" part="timer" role="timer" aria-label=${strings.expiresIn}><span>${strings.expiresIn}</span><span class="khqr-time">${formatCountdown(terminal ? 0 : remaining)}</span></div><div class="khqr-bar" aria-hidden="true"><span></span></div></div></div><p class="khqr-status" part="status" aria-hidden="true">${statusText}</p><p class="khqr-sr" role="status" aria-live="polite">${this._announcement}</p><div class="khqr-actions" part="actions">${
-        state === 'expired' || state === 'failed'
-          ? html`<button type="button" class="khqr-primary" @click=${() => this.refresh()}>${strings.newQr}</button>`
+        (state === 'expired' || state === 'failed') && (checkout.generated || this.renewEndpoint)
+          ? html`<button type="button" class="khqr-primary" ?disabled=${this._renewing} @click=${() => this.refresh()}>${strings.newQr}</button>`
           : nothing
-      }
-          ${
-            state === 'pending'
-              ? html`<button type="button" @click=${() => this.check()}>${strings.checkNow}</button>${remaining > 0 ? html`<button type="button" @click=${() => this.download()}>${strings.download}</button>${this._link ? html`<a class="khqr-primary" href=${this._link} rel="noopener">${strings.openInApp}</a>` : nothing}` : nothing}`
-              : nothing
-          }</div></div>
+      }${state === 'paid' ? html`<div class="khqr-continue"><slot name="continue"></slot></div>` : nothing}${
+        state === 'pending'
+          ? html`<button type="button" @click=${() => this.check()}>${strings.checkNow}</button>${remaining > 0 ? html`<button type="button" @click=${() => this.download()}>${strings.download}</button>${this._link ? html`<a class="khqr-primary" href=${this._link} rel="noopener">${strings.openInApp}</a>` : nothing}` : nothing}`
+          : nothing
+      }</div></div>
     `;
   }
 }

@@ -19,6 +19,8 @@ export interface CheckResult {
    * the server confirms later, also with the page closed.
    */
   delayed?: true;
+  /** When it was paid (ms, server clock), for the card's receipt. */
+  paidAt?: number;
 }
 
 export interface CheckerOptions {
@@ -129,11 +131,13 @@ export class Checker {
       }
       if (!delayed && current.state === 'pending') delayed = await this.paused();
     }
+    const paidAt = current.state === 'paid' ? await this.o.ledger.paidAt(current.md5) : null;
     return {
       status: current.state,
       serverNow: this.o.ledger.now(),
       expiresAt: current.expiresAt,
       ...(delayed ? { delayed: true as const } : {}),
+      ...(paidAt !== null ? { paidAt } : {}),
     };
   }
 

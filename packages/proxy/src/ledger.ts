@@ -508,6 +508,16 @@ export class Ledger {
     return row ? num(row.learned) : null;
   }
 
+  /** When a paid checkout was paid (Bakong's time, else when it was settled), or null. */
+  async paidAt(md5: string): Promise<number | null> {
+    const [row] = await this.db.query(`select event from ${this.t.settlements} where md5 = $1`, [
+      md5,
+    ]);
+    if (!row) return null;
+    const paidAt = (JSON.parse(row.event as string) as { paidAt?: unknown }).paidAt;
+    return typeof paidAt === 'number' ? paidAt : null;
+  }
+
   /** Other checkouts of one order that are paid too: a customer who paid twice. */
   async otherPaid(orderId: string, md5: string): Promise<string[]> {
     const rows = await this.db.query(

@@ -121,11 +121,23 @@ describe.each<SetupKind>(['embedded', 'postgres'])('proxy on the %s ledger', (ki
       expect(JSON.stringify(allPaid())).not.toContain('sok_dara');
     });
 
-    it('answers only {status, serverNow, expiresAt}: no payer, no hash, no envelope', async () => {
+    it('answers only {status, serverNow, expiresAt}, and paidAt once paid: no payer, no hash, no envelope', async () => {
       const checkout = await at(0).proxy.createCheckout({ amount: '1.00', currency: 'USD' });
+      const pending = await at(0).post('/check', { md5: checkout.md5 });
+      expect(Object.keys(pending.json ?? {}).sort()).toEqual(['expiresAt', 'serverNow', 'status']);
+      sandbox.clock.advance(1500);
+      const paidAt = sandbox.clock.now();
       sandbox.pay({ qr: checkout.qr });
-      const { json } = await at(0).post('/check', { md5: checkout.md5 });
-      expect(Object.keys(json ?? {}).sort()).toEqual(['expiresAt', 'serverNow', 'status']);
+      const { json } = await at(0).post('/check', { md5: checkout.md5, signal: 'paid' });
+      expect(json).toMatchObject({ status: 'paid' });
+      expect(Object.keys(json ?? {}).sort()).toEqual([
+        'expiresAt',
+        'paidAt',
+        'serverNow',
+        'status',
+      ]);
+      // The receipt's time is Bakong's, not the time the page happened to ask.
+      expect(Math.abs((json?.paidAt as number) - paidAt)).toBeLessThan(1000);
     });
   });
 

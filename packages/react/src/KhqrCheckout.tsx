@@ -12,6 +12,8 @@ import {
   cardPng,
   formatCountdown,
   formatMoney,
+  formatPaidAt,
+  receiptReference,
   stringsFor,
 } from '@khqr-checkout/khqr/card';
 import {
@@ -19,6 +21,7 @@ import {
   keepQr,
   keptQr,
   type PollPolicy,
+  requestCheckout,
   type SessionState,
 } from '@khqr-checkout/khqr/session';
 import type { QueryClient } from '@tanstack/react-query';
@@ -56,6 +59,14 @@ export interface KhqrCheckoutProps {
   /** The proxy's check URL; without it the card shows but nothing is checked. */
   endpoint?: string;
   deeplinkEndpoint?: string;
+  /**
+   * The merchant's URL for a new QR of a server-made checkout: "New QR" posts `{md5}` (the old
+   * QR's) and shows the `qr` (or `checkout.qr`) it answers. A server-made QR with neither this
+   * nor `onRefresh` has no "New QR" button.
+   */
+  renewEndpoint?: string;
+  /** Shown under the card once paid (the element's `continue` slot), e.g. a link to the order. */
+  continueSlot?: React.ReactNode;
   /** @default 'km' */
   lang?: 'km' | 'en';
   /** @default 'light' */
@@ -71,7 +82,10 @@ export interface KhqrCheckoutProps {
     message: string;
     md5: string | null;
   }) => void;
-  /** "New QR" on a server QR: give the page a chance to set a new `qr`. */
+  /**
+   * "New QR" on a server QR. Without `renewEndpoint`, the page sets a new `qr`; with it, the
+   * card asks that endpoint too.
+   */
   onRefresh?: (detail: KhqrCheckoutDetail) => void;
   pollPolicy?: Partial<PollPolicy>;
   queryClient?: QueryClient;
@@ -111,7 +125,13 @@ export function KhqrCheckout(props: KhqrCheckoutProps) {
       return { khqr: null, error: error as Error };
     }
   }, [inputKey, generation, props.qr]);
-  const qr = props.qr ?? generated.khqr?.qr ?? null;
+  // A QR "New QR" got from renewEndpoint replaces the server QR it renewed, until the page
+  // gives another `qr`.
+  const [renewed, setRenewed] = useState<{ from: string; qr: string } | null>(null);
+  const [renewing, setRenewing] = useState(false);
+  const [renewError, setRenewError] = useState<string | null>(null);
+  const serverQr = props.qr && renewed?.from === props.qr ? renewed.qr : props.qr;
+  const qr = serverQr ?? generated.khqr?.qr ?? null;
   const checked = useMemo(() => {
     if (!qr) return { data: null, error: generated.error };
     const verification = verifyKhqr(qr, { ignoreExpiry: true });
@@ -152,6 +172,18 @@ export function KhqrCheckout(props: KhqrCheckoutProps) {
       </div>
     );
   }
+  const renew = () => {
+    const md5 = khqrMd5(qr);
+    callbacks.current.onRefresh?.(detailOf(checked.data as KhqrData, md5, 'expired'));
+    const from = props.qr;
+    if (!props.renewEndpoint || !from || renewing) return;
+    setRenewing(true);
+    setRenewError(null);
+    requestCheckout(props.renewEndpoint, { md5 })
+      .then((next) => setRenewed({ from, qr: next }))
+      .catch((error: Error) => setRenewError(`${strings.renewFailed} (${error.message})`))
+      .finally(() => setRenewing(false));
+  };
   return (
     <Card
       key={qr}
@@ -162,12 +194,14 @@ export function KhqrCheckout(props: KhqrCheckoutProps) {
       callbacks={callbacks}
       style={style}
       theme={theme}
-      onNewQr={() =>
-        props.qr
-          ? callbacks.current.onRefresh?.(
-              detailOf(checked.data as KhqrData, khqrMd5(qr), 'expired'),
-            )
-          : setGeneration((g) => g + 1)
+      renewing={renewing}
+      renewError={renewError}
+      onNewQr={
+        !props.qr
+          ? () => setGeneration((g) => g + 1)
+          : props.renewEndpoint || props.onRefresh
+            ? renew
+            : null
       }
     />
   );
@@ -191,10 +225,24 @@ interface CardProps {
   callbacks: { current: KhqrCheckoutProps };
   style: React.ReactNode;
   theme: string;
-  onNewQr(): void;
+  renewing: boolean;
+  renewError: string | null;
+  /** "New QR", or null when this card cannot get one. */
+  onNewQr: (() => void) | null;
 }
 
-function Card({ qr, data, generated, props, callbacks, style, theme, onNewQr }: CardProps) {
+function Card({
+  qr,
+  data,
+  generated,
+  props,
+  callbacks,
+  style,
+  theme,
+  renewing,
+  renewError,
+  onNewQr,
+}: CardProps) {
   const md5 = useMemo(() => khqrMd5(qr), [qr]);
   const strings = stringsFor(props.lang);
   const payment = useKhqrPayment({
@@ -269,10 +317,11 @@ function Card({ qr, data, generated, props, callbacks, style, theme, onNewQr }: 
   const money = formatMoney(data.amount ?? '0', data.currency);
   const terminal = TERMINAL.includes(state);
   const lifetime = (data.expiresAt as number) - (data.createdAt as number);
+  // A terminal state is said once, in the card; below it only what went wrong.
   const statusText = error
     ? `${strings.invalid}: ${error.message}`
     : terminal
-      ? strings[state as 'paid']
+      ? (renewError ?? '')
       : reconnecting
         ? strings.reconnecting
         : payment.delayed
@@ -325,6 +374,18 @@ function Card({ qr, data, generated, props, callbacks, style, theme, onNewQr }: 
                   {state === 'paid' ? '✓' : '!'}
                 </span>
                 <span>{strings[state as 'paid']}</span>
+                {state === 'paid' ? (
+                  <dl className="khqr-receipt">
+                    <div>
+                      <dt>{strings.paidOn}</dt>
+                      <dd>{formatPaidAt(payment.paidAt ?? Date.now(), props.lang)}</dd>
+                    </div>
+                    <div>
+                      <dt>{strings.reference}</dt>
+                      <dd>{receiptReference(data, md5)}</dd>
+                    </div>
+                  </dl>
+                ) : null}
               </div>
             ) : null}
           </div>
@@ -351,10 +412,13 @@ function Card({ qr, data, generated, props, callbacks, style, theme, onNewQr }: 
         {announcement}
       </p>
       <div className="khqr-actions">
-        {state === 'expired' || state === 'failed' ? (
-          <button type="button" className="khqr-primary" onClick={onNewQr}>
+        {(state === 'expired' || state === 'failed') && onNewQr ? (
+          <button type="button" className="khqr-primary" disabled={renewing} onClick={onNewQr}>
             {strings.newQr}
           </button>
+        ) : null}
+        {state === 'paid' && props.continueSlot ? (
+          <div className="khqr-continue">{props.continueSlot}</div>
         ) : null}
         {state === 'pending' ? (
           <>

@@ -42,6 +42,8 @@ export interface KhqrPayment {
   error: { code: string; message: string; status: number } | null;
   serverOffsetMs: number;
   expiresAt: number;
+  /** When it was paid (server clock, ms), for a receipt; null until paid. */
+  paidAt: number | null;
   /** Milliseconds left on the server's clock. */
   remainingMs: number;
   /** The proxy has answered at least once (so it knows the md5). */
@@ -105,6 +107,7 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
     error: snapshot.error,
     serverOffsetMs: snapshot.serverOffsetMs,
     expiresAt: snapshot.expiresAt,
+    paidAt: snapshot.paidAt,
     remainingMs,
     answered: snapshot.checks > 0,
     checkNow: () => session?.checkNow('paid'),

@@ -3,6 +3,12 @@
  * Sizes follow the card: a 20:29 box whose text scales with its width (container units).
  * Theming: the `--khqr-*` custom properties.
  */
+/** An action button's look; also what the element gives the page's slotted "continue" link. */
+export const BUTTON =
+  'font:inherit;font-size:14px;font-weight:700;min-height:44px;padding:8px 14px;border-radius:10px;border:1px solid currentColor;background:transparent;color:inherit;cursor:pointer;text-decoration:none;display:flex;align-items:center;justify-content:center;text-align:center;box-sizing:border-box;width:100%';
+/** The primary action's colours (the card's red). */
+export const PRIMARY = 'background:var(--_red);border-color:var(--_red);color:#fff';
+
 export const CARD_CSS = `
 .khqr{--_red:var(--khqr-red,#e1232e);--_bg:var(--khqr-background,#fff);--_fg:var(--khqr-foreground,#1d1d1d);--_muted:var(--khqr-muted,#5c5c5c);--_focus:var(--khqr-focus,#1a5fb4);display:inline-flex;flex-direction:column;align-items:stretch;gap:12px;width:var(--khqr-width,300px);max-width:100%;font-family:var(--khqr-font,"Nunito Sans",system-ui,"Noto Sans Khmer","Khmer OS","Khmer OS System",sans-serif)}
 .khqr[data-theme=dark]{--_bg:var(--khqr-background,#1d1d1d);--_fg:var(--khqr-foreground,#fff);--_muted:var(--khqr-muted,#c8c8c8);--_focus:var(--khqr-focus,#8ab4f8)}
@@ -25,6 +31,9 @@ export const CARD_CSS = `
 .khqr-overlay{position:absolute;inset:0;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:3cqw;text-align:center;font-weight:700;font-size:5cqw}
 .khqr-overlay[hidden]{display:none}
 .khqr-tick{width:18cqw;height:18cqw;border-radius:50%;display:flex;align-items:center;justify-content:center;color:#fff;font-size:11cqw;background:#0a7a3d}
+.khqr-receipt{margin:0;display:grid;gap:1cqw;font-weight:400;font-size:max(13px,3.6cqw);line-height:1.35}
+.khqr-receipt dt{color:var(--_muted);display:inline}.khqr-receipt dd{margin:0 0 0 1.5cqw;display:inline;font-weight:700;font-variant-numeric:tabular-nums}
+.khqr[data-theme=dark] .khqr-receipt dt{color:#5c5c5c}
 .khqr[data-state=failed] .khqr-tick,.khqr[data-state=expired] .khqr-tick{background:var(--_red)}
 .khqr-timer{margin-top:auto;padding-top:3cqw;display:flex;justify-content:space-between;font-size:max(13px,3.6cqw);color:var(--_muted)}
 .khqr-time{font-variant-numeric:tabular-nums;font-weight:700;color:var(--_fg)}
@@ -33,9 +42,11 @@ export const CARD_CSS = `
 .khqr:is([data-state=paid],[data-state=failed],[data-state=expired]) :is(.khqr-timer,.khqr-bar){visibility:hidden}
 .khqr-status{min-height:1.4em;margin:0;text-align:center;font-size:14px}
 .khqr[data-reconnecting] .khqr-status{color:#b3261e}
-.khqr-actions{display:flex;flex-wrap:wrap;gap:8px;justify-content:center}
-.khqr-actions button,.khqr-actions a{font:inherit;font-size:14px;font-weight:700;min-height:44px;padding:8px 14px;border-radius:10px;border:1px solid currentColor;background:transparent;color:inherit;cursor:pointer;text-decoration:none;display:inline-flex;align-items:center}
-.khqr-actions .khqr-primary{background:var(--_red);border-color:var(--_red);color:#fff}
+.khqr-actions{display:grid;gap:8px}
+.khqr-actions:empty{display:none}
+.khqr-actions button,.khqr-actions a{${BUTTON}}
+.khqr-actions button:disabled{opacity:.6;cursor:progress}
+.khqr-actions .khqr-primary,.khqr-continue>:is(a,button){${PRIMARY}}
 .khqr button:focus-visible,.khqr a:focus-visible{outline:3px solid var(--_focus);outline-offset:2px}
 .khqr-error{padding:16px;border:1px solid var(--_red);border-radius:12px;color:var(--_fg);background:var(--_bg)}
 .khqr-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}

@@ -14,6 +14,11 @@ export interface CardStrings {
   failed: string;
   expired: string;
   newQr: string;
+  /** "New QR" asked the merchant's server and got no QR. */
+  renewFailed: string;
+  /** The receipt's labels: when it was paid, and the payment's reference. */
+  paidOn: string;
+  reference: string;
   download: string;
   openInApp: string;
   checkNow: string;
@@ -36,6 +41,9 @@ export const STRINGS: Record<CardLang, CardStrings> = {
     failed: 'ការទូទាត់បរាជ័យ',
     expired: 'QR នេះផុតកំណត់ហើយ',
     newQr: 'បង្កើត QR ថ្មី',
+    renewFailed: 'មិនអាចបង្កើត QR ថ្មីបានទេ។ សូមព្យាយាមម្តងទៀត។',
+    paidOn: 'បានបង់នៅ',
+    reference: 'លេខយោង',
     download: 'ទាញយក QR',
     openInApp: 'បើកក្នុងកម្មវិធីធនាគារ',
     checkNow: 'ខ្ញុំបានបង់ហើយ ពិនិត្យឥឡូវនេះ',
@@ -54,6 +62,9 @@ export const STRINGS: Record<CardLang, CardStrings> = {
     failed: 'Payment failed',
     expired: 'This QR has expired',
     newQr: 'New QR',
+    renewFailed: 'Could not get a new QR. Please try again.',
+    paidOn: 'Paid on',
+    reference: 'Reference',
     download: 'Download QR',
     openInApp: 'Open in bank app',
     checkNow: "I've paid, check now",

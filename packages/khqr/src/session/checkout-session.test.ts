@@ -77,6 +77,23 @@ describe('checkout session', () => {
     expect(states).toEqual(['pending', 'paid']);
   });
 
+  it('keeps the paid time the proxy gives for the receipt, else the time it saw paid on the server clock', async () => {
+    const told = session([
+      { body: { status: 'paid', serverNow: T0, expiresAt: T0 + 300_000, paidAt: T0 - 42_000 } },
+    ]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(told.s.getSnapshot()).toMatchObject({ state: 'paid', paidAt: T0 - 42_000 });
+    told.unsubscribe();
+    // An older proxy says nothing: the time it was seen paid, on the server clock (1 min ahead).
+    const seen = session([
+      { body: () => ({ status: 'paid', serverNow: Date.now() + 60_000, expiresAt: T0 + 300_000 }) },
+    ]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(seen.s.getSnapshot().paidAt).toBe(Date.now() + 60_000);
+    // A pending answer carries no paid time, whatever it says.
+    expect(interpretAnswer(200, { status: 'pending', paidAt: 5 })).not.toHaveProperty('paidAt');
+  });
+
   it('says the payment is confirmed later while the server cannot ask Bakong, and keeps polling', async () => {
     const { calls, s } = session([
       pending({ delayed: true }),

@@ -23,6 +23,8 @@ export interface SessionSnapshot {
   readonly delayed: boolean;
   /** The proxy refuses this checkout; polling has stopped. */
   readonly error: { code: string; message: string; status: number } | null;
+  /** When it was paid (server clock, ms), as the proxy tells it; else when this page saw it paid. */
+  readonly paidAt: number | null;
   /** Answers received. */
   readonly checks: number;
   /** Another tab polls this checkout and shares its answers; this one waits. */
@@ -106,6 +108,7 @@ export function idleSnapshot(md5: string, expiresAt: number): SessionSnapshot {
     reconnecting: false,
     delayed: false,
     error: null,
+    paidAt: null,
     checks: 0,
     follower: false,
   };
@@ -244,6 +247,7 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
         now() + offset > (patch.expiresAt ?? snapshot.expiresAt) + policy.graceMs
       )
         state = 'expired';
+      if (state === 'paid') patch.paidAt = answer.paidAt ?? now() + offset;
       update({ ...patch, state });
       if (terminal()) stop();
     } else if (answer.kind === 'transport') {

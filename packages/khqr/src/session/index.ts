@@ -13,3 +13,4 @@ export { createCheckoutSession, idleSnapshot } from './checkout-session.ts';
 export { keepQr, keptQr, pageTabs } from './page.ts';
 export type { CheckAnswer, DelayContext, PollPolicy } from './policy.ts';
 export { DEFAULT_POLICY, interpretAnswer, nextPollDelay } from './policy.ts';
+export { requestCheckout } from './request-checkout.ts';

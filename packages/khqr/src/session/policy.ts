@@ -79,6 +79,8 @@ export type CheckAnswer =
       expiresAt?: number;
       /** The server cannot ask Bakong for now (quota): it confirms the payment later. */
       delayed?: true;
+      /** When it was paid (server clock, ms). */
+      paidAt?: number;
     }
   /** Network trouble, 5xx, 429, timeouts, unreadable bodies: try again later. */
   | { kind: 'transport'; retryAfterMs?: number }
@@ -125,6 +127,7 @@ export function interpretAnswer(
     if (typeof b.serverNow === 'number') answer.serverNow = b.serverNow;
     if (typeof b.expiresAt === 'number') answer.expiresAt = b.expiresAt;
     if (b.delayed === true) answer.delayed = true;
+    if (b.status === 'paid' && typeof b.paidAt === 'number') answer.paidAt = b.paidAt;
     return answer;
   }
   if (b.responseCode === 0 && b.data) return { kind: 'status', status: 'paid' };
