@@ -25,10 +25,19 @@ describe('requestCheckout', () => {
     [409, { error: 'This order is paid.' }, 'This order is paid.'],
     [400, { error: { code: 'bad', message: 'No such order.' } }, 'No such order.'],
     [502, '<html>Bad gateway</html>', 'answered 502'],
-    [200, { checkout: null }, 'without a QR'],
-    [200, 'not json', 'without a QR'],
+    [200, { checkout: null }, 'has no qr'],
+    [200, 'not json', 'has no qr'],
   ])('answer %i %j rejects with a message people can read', async (status, body, message) => {
     const { fetchImpl } = server(status, body);
     await expect(requestCheckout('/renew', {}, fetchImpl)).rejects.toThrow(message);
+  });
+
+  it('tells a refusal by its status, so callers retry only what may pass later', async () => {
+    await expect(requestCheckout('/r', {}, server(409, {}).fetchImpl)).rejects.toMatchObject({
+      status: 409,
+    });
+    await expect(requestCheckout('/r', {}, server(200, {}).fetchImpl)).rejects.not.toHaveProperty(
+      'status',
+    );
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Asks the merchant's server for a checkout's QR: `POST url` with a JSON body, answered with JSON
  * carrying `qr` (or `checkout.qr`, the shape of an order that holds its checkout). "New QR" on a
- * server-made QR sends `{md5}` of the QR it replaces. Rejects with a clear message on a refusal,
- * a network error or an answer without a QR.
+ * server-made QR sends `{md5}` of the QR it replaces. Rejects with a clear message on a refusal
+ * (the error's `status` is the HTTP status), a network error or an answer without a QR.
  */
 export async function requestCheckout(
   url: string,
@@ -22,12 +22,15 @@ export async function requestCheckout(
   if (!response.ok) {
     const error = answer?.error as { message?: unknown } | string | undefined;
     const message = typeof error === 'string' ? error : error?.message;
-    throw new Error(
-      typeof message === 'string' ? message : `The shop's server answered ${response.status}.`,
+    throw Object.assign(
+      new Error(
+        typeof message === 'string' ? message : `The shop's server answered ${response.status}.`,
+      ),
+      { status: response.status },
     );
   }
   const qr = answer?.qr ?? answer?.checkout?.qr;
   if (typeof qr !== 'string' || qr === '')
-    throw new Error("The shop's server answered without a QR (expected {qr} or {checkout: {qr}}).");
+    throw new Error('The answer has no qr (expected {qr} or {checkout: {qr}}).');
   return qr;
 }
