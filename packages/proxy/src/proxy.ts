@@ -220,7 +220,7 @@ function sameSecret(given: string, secret: string): boolean {
 
 /**
  * The khqr-checkout proxy: the browser asks it whether an md5 is paid; it asks Bakong with the
- * merchant's token and answers `{status, serverNow, expiresAt}` only.
+ * merchant's token and answers `{status, serverNow, expiresAt}` (and `paidAt` once paid) only.
  * @example
  * const proxy = createKhqrProxy({
  *   bakong: { token: process.env.BAKONG_TOKEN!, baseUrl: 'https://api-bakong.nbc.gov.kh' },
