@@ -195,6 +195,8 @@ export async function benchEndToEnd(runsPerPhase = 40, parallel = 8): Promise<vo
   // only the per-client limit is raised, since every bench page shares one address.
   const proxy = createKhqrProxy({
     database: temporaryDataDir('bench-e2e'),
+    // The shop's page and the proxy share an origin on a port picked at start.
+    allowedOrigins: ['http://127.0.0.1:*'],
     bakong: { token: DEV_TOKEN, baseUrl: sandbox.url },
     merchant: { accounts: [MERCHANT], name: 'Bench Shop' },
     basePath: '/api/khqr',

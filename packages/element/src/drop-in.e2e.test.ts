@@ -35,6 +35,10 @@ beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
   proxy = createKhqrProxy({
     database: temporaryDataDir('drop-in-e2e'),
+    // The page and the proxy share an origin on a port picked at start: listed, as a shop lists its own.
+    allowedOrigins: ['http://127.0.0.1:*'],
+    // The expired card is made with a 1 s lifetime.
+    minTtlSeconds: 1,
     bakong: { token: DEV_TOKEN, baseUrl: sandbox.url },
     merchant: { accounts: [MERCHANT], name: 'Plain Shop' },
     basePath: '/api/khqr',

@@ -29,6 +29,7 @@ afterAll(async () => {
 beforeEach(() => sandbox.reset());
 
 const options = () => ({
+  database: temporaryDataDir('adapters'),
   bakong: { token: DEV_TOKEN, baseUrl: sandbox.url },
   merchant: { accounts: [MERCHANT], name: 'Shop' },
   logger: captureLogger,
@@ -63,7 +64,7 @@ describe('adapters', () => {
   });
 
   it('answers as a plain Fetch handler (Workers, Deno, Bun)', async () => {
-    const proxy = createKhqrProxy(options());
+    const proxy = createKhqrProxy({ ...options(), allowedOrigins: ['https://shop.example'] });
     const checkout = await proxy.createCheckout({ amount: 4000, currency: 'KHR' });
     sandbox.pay({ qr: checkout.qr });
     const response = await proxy.handler(

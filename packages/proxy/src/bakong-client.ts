@@ -5,6 +5,8 @@ import {
   type BakongTransaction,
   classify,
   isTransient,
+  type UpstreamClass,
+  upstreamClass,
 } from './outcome.ts';
 
 /** The Bakong hosts a base URL may name (or loopback, for the sandbox). */
@@ -78,7 +80,7 @@ export interface BakongClient {
   /** `success` when the account exists; `rejected` with errorCode 11 (not found) or 12 (invalid). */
   checkBakongAccount(accountId: string): Promise<BakongOutcome<null>>;
   /** A tokenless probe: 401 means reachable, 403 blocked from this network. */
-  probe(): Promise<'reachable' | 'blocked' | 'unreachable'>;
+  probe(): Promise<UpstreamClass>;
 }
 
 /** Checks a base URL: https Bakong hosts or loopback, unless any host is allowed. */
@@ -262,9 +264,9 @@ export function createBakongClient(options: BakongClientOptions): BakongClient {
         false,
         now() + Math.min(timeoutMs, 5000),
       );
+      // Tokenless: a 401 is Bakong refusing no token, so it is reachable.
       if (outcome.kind === 'unauthorized') return 'reachable';
-      if (outcome.kind === 'forbidden') return 'blocked';
-      return 'unreachable';
+      return upstreamClass(outcome) ?? 'unreachable';
     },
   };
 }

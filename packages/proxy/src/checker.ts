@@ -5,7 +5,12 @@ import { ProxyError } from './errors.ts';
 import type { PaidEvent, ProxyAlert } from './events.ts';
 import { type CheckoutRow, type Ledger, nextPhnomPenhMidnight } from './ledger.ts';
 import type { Logger } from './logger.ts';
-import type { BakongOutcome, BakongTransaction } from './outcome.ts';
+import {
+  type BakongOutcome,
+  type BakongTransaction,
+  type UpstreamClass,
+  upstreamClass,
+} from './outcome.ts';
 import type { CrashPoint, Outbox } from './settlement.ts';
 import type { CheckoutRecord, CheckoutStatus, ProxyStore } from './store.ts';
 
@@ -91,7 +96,7 @@ const PRIORITY: CallKind[] = ['probe', 'paced', 'final', 'expiry', 'page', 'sign
 export class Checker {
   readonly budget: Budget;
   /** Bakong's last answer, of any call: what `/health` reports between probes. */
-  lastAnswer: { at: number; kind: BakongOutcome['kind'] } | undefined;
+  lastAnswer: { at: number; upstream: UpstreamClass } | undefined;
   private readonly inFlight = new Map<string, Promise<CheckoutRow>>();
   private waiting: Waiter[] = [];
   private waitTimer: ReturnType<typeof setTimeout> | undefined;
@@ -639,7 +644,8 @@ export class Checker {
    * every instance until midnight.
    */
   async observe(outcome: BakongOutcome): Promise<void> {
-    this.lastAnswer = { at: this.o.ledger.now(), kind: outcome.kind };
+    const upstream = upstreamClass(outcome);
+    if (upstream) this.lastAnswer = { at: this.o.ledger.now(), upstream };
     if (outcome.kind === 'quota-exhausted') await this.quotaSpent();
   }
 

@@ -31,7 +31,7 @@ export interface MerchantConfig {
 export interface CheckoutInput {
   amount: number | string;
   currency: KhqrCurrency;
-  /** Lifetime in seconds, ≤ 600. @default 300 */
+  /** Lifetime in whole seconds, 60–600 (the proxy's `minTtlSeconds` lowers the floor). @default 300 */
   ttl?: number;
   /** Your order reference, handed back in `onPaid`. */
   orderId?: string;
@@ -98,6 +98,7 @@ export function buildCheckout(
   merchant: MerchantConfig,
   input: CheckoutInput,
   now: number,
+  minTtl = 60,
 ): CheckoutRecord {
   const account = merchant.accounts[0];
   if (!account)
@@ -106,8 +107,21 @@ export function buildCheckout(
       'misconfigured',
       'No merchant account is configured (KHQR_MERCHANT_ACCOUNTS).',
     );
-  if (input.ttl !== undefined && !(input.ttl > 0 && input.ttl <= MAX_LIFETIME_SECONDS)) {
-    throw new ProxyError(400, 'invalid_checkout', `ttl must be 1–${MAX_LIFETIME_SECONDS} seconds.`);
+  if (input.currency !== 'KHR' && input.currency !== 'USD')
+    throw new ProxyError(
+      400,
+      'invalid_checkout',
+      'currency is required: "KHR" or "USD" (an amount without one is never read as riel).',
+    );
+  if (
+    input.ttl !== undefined &&
+    !(Number.isInteger(input.ttl) && input.ttl >= minTtl && input.ttl <= MAX_LIFETIME_SECONDS)
+  ) {
+    throw new ProxyError(
+      400,
+      'invalid_checkout',
+      `ttl must be whole seconds, ${minTtl}–${MAX_LIFETIME_SECONDS}.`,
+    );
   }
   if (
     input.orderId !== undefined &&

@@ -27,7 +27,8 @@ Configured by environment variables:
   DATABASE_URL            postgres://… instead: several instances share one ledger (needs the pg package)
   KHQR_DAILY_BUDGET       Bakong calls allowed a day (Phnom Penh), paced over the day; unset: unlimited
                           until Bakong answers errorCode 17, then what that day cost
-  KHQR_TRUST_PROXY        "1" behind a reverse proxy that sets X-Forwarded-For
+  KHQR_TRUST_PROXY        how many reverse proxies in front append to X-Forwarded-For ("1": one
+                          nginx or load balancer); the client's address is that many from the right
   REDIS_URL               share locks and rate limits between instances (needs the ioredis package)`;
 
 function fail(message: string): never {
@@ -122,10 +123,14 @@ await proxy.ready().catch(async (error: Error) => {
   await proxy.close();
   fail(`the ledger could not be opened: ${error.message}`);
 });
-const server = await listen(proxy, port, values.host, {
-  trustProxy: env.KHQR_TRUST_PROXY === '1',
-}).catch((error: NodeJS.ErrnoException) =>
-  fail(error.code === 'EADDRINUSE' ? `port ${port} is in use` : error.message),
+const hops = env.KHQR_TRUST_PROXY ? Number(env.KHQR_TRUST_PROXY) : 0;
+if (!(Number.isInteger(hops) && hops >= 0 && hops <= 10))
+  fail(
+    `KHQR_TRUST_PROXY must be the number of reverse proxies in front, 0–10 (got ${JSON.stringify(env.KHQR_TRUST_PROXY)}).`,
+  );
+const server = await listen(proxy, port, values.host, { trustProxy: hops }).catch(
+  (error: NodeJS.ErrnoException) =>
+    fail(error.code === 'EADDRINUSE' ? `port ${port} is in use` : error.message),
 );
 console.log(
   `khqr-proxy listening on ${server.url}${options.basePath ?? ''} (POST /check, POST /deeplink, GET /health${env.KHQR_CHECKOUT_SECRET ? ', POST /checkouts' : ''})`,

@@ -6,11 +6,43 @@ import type { KhqrProxy } from './proxy.ts';
 /** Options of {@link nodeHandler}. */
 export interface NodeAdapterOptions {
   /**
-   * Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy in front (nginx, a load
-   * balancer). Leave off when clients connect directly, or they could forge their address.
+   * Reverse proxies in front (nginx, a load balancer) whose `X-Forwarded-For` and
+   * `X-Forwarded-Proto` are trusted: `true` is one, a number says how many. Each appends the
+   * address it got the request from, so the client's is the entry that many hops from the right
+   * (what a client writes itself is further left, and ignored), as Express's `trust proxy` does.
+   * Leave off when clients connect directly, or they could forge their address.
    * @default false
    */
-  trustProxy?: boolean;
+  trustProxy?: boolean | number;
+}
+
+/**
+ * The client's address: with `hops` trusted proxies in front, the address that many hops back
+ * along [X-Forwarded-For entries…, the socket's peer]. Entries left of it were written by the
+ * client (or by hops nobody vouches for) and are ignored.
+ */
+export function clientAddress(
+  forwardedFor: string | string[] | undefined,
+  peer: string | undefined,
+  hops: number,
+): string {
+  const chain = [
+    ...(Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? ''))
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+    peer ?? 'unknown',
+  ];
+  return chain[Math.max(0, chain.length - 1 - hops)] as string;
+}
+
+const HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+function badRequest(res: ServerResponse, message: string): void {
+  res
+    .writeHead(400, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ error: { code: 'bad_request', message } }));
 }
 
 type Next = (error?: unknown) => void;
@@ -29,17 +61,21 @@ export function nodeHandler(proxy: KhqrProxy, options: NodeAdapterOptions = {}) 
     next?: Next,
   ): Promise<void> => {
     try {
-      const forwarded = options.trustProxy
-        ? String(req.headers['x-forwarded-for'] ?? '')
-            .split(',')[0]
-            ?.trim()
-        : '';
-      const proto = options.trustProxy
+      const hops = options.trustProxy === true ? 1 : Number(options.trustProxy || 0);
+      // The nearest trusted proxy's word on the scheme: the rightmost entry.
+      const proto = hops
         ? String(req.headers['x-forwarded-proto'] ?? '')
-            .split(',')[0]
+            .split(',')
+            .at(-1)
             ?.trim()
         : '';
-      const url = `${proto || 'http'}://${req.headers.host ?? 'localhost'}${req.originalUrl ?? req.url ?? '/'}`;
+      const host = req.headers.host ?? 'localhost';
+      const target = req.originalUrl ?? req.url ?? '/';
+      // A Host that is no host name (`a b`, `user@evil`) or an absolute-form target is a bad
+      // request, not a server error.
+      if (!HOST.test(host)) return badRequest(res, 'The Host header is not a host name.');
+      if (!target.startsWith('/')) return badRequest(res, 'The request target must be a path.');
+      const url = `${proto === 'https' ? 'https' : 'http'}://${host}${target}`;
       const headers = new Headers();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -57,7 +93,9 @@ export function nodeHandler(proxy: KhqrProxy, options: NodeAdapterOptions = {}) 
           : {}),
       } as RequestInit);
       const response = await proxy.handler(request, {
-        clientIp: forwarded || req.socket.remoteAddress || 'unknown',
+        clientIp: hops
+          ? clientAddress(req.headers['x-forwarded-for'], req.socket.remoteAddress, hops)
+          : (req.socket.remoteAddress ?? 'unknown'),
       });
       if (response.status === 404 && next) {
         const body = (await response

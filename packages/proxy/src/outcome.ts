@@ -153,3 +153,48 @@ export function asTransaction(data: unknown): BakongTransaction | undefined {
   }
   return t as BakongTransaction;
 }
+
+/** What an answer says about reaching Bakong, for `/health`. */
+export type UpstreamClass =
+  | 'reachable'
+  | 'blocked'
+  | 'unauthorized'
+  | 'quota_exhausted'
+  | 'rate_limited'
+  | 'server_error'
+  | 'timeout'
+  | 'unreachable'
+  | 'bad_response';
+
+/** Classifies an answer: Bakong answered as itself, or what stood in the way. */
+export function upstreamClass(outcome: BakongOutcome): UpstreamClass | null {
+  switch (outcome.kind) {
+    case 'forbidden':
+      return 'blocked';
+    case 'unauthorized':
+      return 'unauthorized';
+    case 'quota-exhausted':
+      return 'quota_exhausted';
+    case 'rate-limited':
+      return 'rate_limited';
+    case 'upstream-error':
+      switch (outcome.reason) {
+        case 'http-5xx':
+          return 'server_error';
+        case 'timeout':
+          return 'timeout';
+        case 'network':
+        case 'cannot-connect':
+          return 'unreachable';
+        case 'redirect':
+        case 'non-json':
+        case 'bad-envelope':
+          return 'bad_response';
+        // The proxy's own limiter, or an item Bakong has no answer for yet: says nothing of the way.
+        default:
+          return null;
+      }
+    default:
+      return 'reachable';
+  }
+}

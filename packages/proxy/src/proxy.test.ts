@@ -452,9 +452,30 @@ describe.each<SetupKind>(['embedded', 'postgres'])('proxy on the %s ledger', (ki
       );
       expect(refused).toMatchObject({
         status: 403,
-        json: { error: { code: 'origin_not_allowed' } },
+        json: {
+          error: {
+            code: 'origin_not_allowed',
+            message: expect.stringContaining('https://evil.test'),
+          },
+        },
       });
-      expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+      // Readable by that page (CORS on this refusal only), so its card names the cause instead
+      // of "reconnecting" forever; its preflight passes for the same reason. Nothing was done.
+      expect(refused.headers.get('access-control-allow-origin')).toBe('https://evil.test');
+      const refusedPreflight = await at(0).get('/check', {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.test', 'access-control-request-method': 'POST' },
+      });
+      expect(refusedPreflight.status).toBe(204);
+      // An Origin equal to the Host is not trusted by itself (DNS rebinding): it must be listed.
+      const rebound = await at(0).proxy.handler(
+        new Request('http://rebound.test/check', {
+          method: 'POST',
+          headers: { origin: 'http://rebound.test', 'content-type': 'application/json' },
+          body: JSON.stringify({ md5: checkout.md5 }),
+        }),
+      );
+      expect(rebound.status).toBe(403);
       const preflight = await at(0).get('/check', {
         method: 'OPTIONS',
         headers: { origin: 'https://shop.test', 'access-control-request-method': 'POST' },

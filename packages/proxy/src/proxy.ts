@@ -18,6 +18,7 @@ import { ProxyError } from './errors.ts';
 import type { PaidEvent, ProxyAlert } from './events.ts';
 import { type CheckoutRow, Ledger } from './ledger.ts';
 import { consoleLogger, type Logger, redacting } from './logger.ts';
+import type { UpstreamClass } from './outcome.ts';
 import { type CrashPoint, Outbox } from './settlement.ts';
 import { type CheckoutRecord, MemoryStore, type ProxyStore } from './store.ts';
 import { TOKEN_WARNING_MS, tokenHealth } from './token-health.ts';
@@ -29,7 +30,12 @@ export interface KhqrProxyOptions {
   /** The token, when `bakong` is a ready client: for the health endpoint and redaction only. */
   token?: string;
   merchant: MerchantConfig;
-  /** Origins allowed to call the proxy from a browser (CORS). The proxy's own origin always is. No `*`. */
+  /**
+   * Origins allowed to call the proxy from a browser (CORS), the shop's own included when the
+   * proxy is mounted in it: an Origin equal to the Host is not trusted by itself (DNS
+   * rebinding). Requests without an Origin (servers, curl) are not browsers and pass. No `*`;
+   * `http://localhost:*` (any port of one host) is for development.
+   */
   allowedOrigins?: string[];
   /**
    * Where checkouts and settlements are kept (the ledger): a directory for the embedded database,
@@ -70,6 +76,8 @@ export interface KhqrProxyOptions {
   notFoundCacheMs?: number;
   /** A payment this long after expiry still counts, ms. @default 30000 */
   graceMs?: number;
+  /** The shortest checkout `ttl`, seconds (demos and tests that show expiry). @default 60 */
+  minTtlSeconds?: number;
   /**
    * Ask about every open checkout at once through check_transaction_by_md5_list (one call for up
    * to 50), falling back to single checks while Bakong refuses that endpoint. @default true
@@ -139,6 +147,25 @@ const MD5 = /^[0-9a-f]{32}$/;
 const BODY_LIMIT = 1024;
 /** Milliseconds a new checkout's timestamp may move on to avoid another checkout's md5. */
 const MAX_CLASH_BUMPS = 1000;
+
+/** The store, with its failures turned into 503 `store_unavailable` (a retry, never a 500). */
+function guarded(store: ProxyStore): ProxyStore {
+  // The cause goes to /health (`store.message`), not to every browser.
+  const unavailable = (): never => {
+    throw new ProxyError(
+      503,
+      'store_unavailable',
+      'The shared store (locks, rate limits) does not answer.',
+    );
+  };
+  return {
+    claim: (key, ttlMs) => store.claim(key, ttlMs).catch(unavailable),
+    release: (key) => store.release(key).catch(unavailable),
+    hit: (key, windowMs) => store.hit(key, windowMs).catch(unavailable),
+    ...(store.problem ? { problem: () => (store.problem as () => Promise<string | null>)() } : {}),
+    close: () => store.close(),
+  };
+}
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -240,7 +267,9 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
       ? options.bakong
       : createBakongClient({ retries: 0, ...options.bakong });
   const localNow = options.now ?? Date.now;
-  const store: ProxyStore = options.store ?? new MemoryStore(localNow);
+  // A store that does not answer (Redis down) makes a request 503 `store_unavailable`, which the
+  // card treats as "reconnecting", never 500.
+  const store: ProxyStore = guarded(options.store ?? new MemoryStore(localNow));
   const logger = redacting(options.logger ?? consoleLogger, () => [
     token,
     ...(options.checkoutSecret ? [options.checkoutSecret] : []),
@@ -254,6 +283,13 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
   const allowed = new Set(options.allowedOrigins ?? []);
   if (allowed.has('*'))
     throw new Error('[khqr-proxy] allowedOrigins cannot be "*": list the shop origins.');
+  // `scheme://host:*`: every port of that one host (a development server on any port).
+  const anyPort = [...allowed].filter((o) => o.endsWith(':*')).map((o) => o.slice(0, -1));
+  const isAllowed = (origin: string) =>
+    allowed.has(origin) ||
+    anyPort.some(
+      (prefix) => origin.startsWith(prefix) && /^\d{1,5}$/.test(origin.slice(prefix.length)),
+    );
   const base = (options.basePath ?? '').replace(/\/+$/, '');
   const limits = {
     perClient: 1_200,
@@ -270,6 +306,9 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
       `[khqr-proxy] bakong.dailyBudget must be a whole number of calls, at least 4 (got ${dailyBudget}).`,
     );
   const graceMs = options.graceMs ?? 30_000;
+  const minTtl = options.minTtlSeconds ?? 60;
+  if (!(Number.isInteger(minTtl) && minTtl >= 1 && minTtl <= 600))
+    throw new Error(`[khqr-proxy] minTtlSeconds must be whole seconds, 1–600 (got ${minTtl}).`);
   // Every alert is logged too (a standalone proxy has no hook); those about the token or the
   // network repeat on every check, so they are logged once a minute.
   const lastLogged = new Map<string, number>();
@@ -353,11 +392,11 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     // adds a record only if its md5 is new, and a clash moves the QR's timestamp on by a
     // millisecond. QRs are stamped on the ledger's clock, the one that judges their expiry.
     const start = ledger.now();
-    let record = buildCheckout(merchant, input, start);
+    let record = buildCheckout(merchant, input, start, minTtl);
     for (let bump = 1; !(await ledger.add(record, graceMs)); bump++) {
       if (bump > MAX_CLASH_BUMPS)
         throw new ProxyError(503, 'busy', 'Could not make a unique QR; try again.');
-      record = buildCheckout(merchant, input, start + bump);
+      record = buildCheckout(merchant, input, start + bump, minTtl);
     }
     logger.info('checkout created', {
       md5: record.md5,
@@ -473,29 +512,31 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
             `The store does not answer: ${String((error as Error)?.message ?? error)}`,
         ) ?? null,
     ]);
-    const messages = {
+    const messages: Record<UpstreamClass | 'unknown', string> = {
       unknown:
         'Bakong was not asked lately: the daily budget keeps its calls for confirming payments.',
       reachable: 'Bakong answers from this network.',
       blocked:
         'Bakong answered 403: it only answers Cambodian IP addresses. Run the proxy on a server in Cambodia, or through a relay there.',
-      unreachable: 'Bakong could not be reached (network, DNS or timeout).',
+      unauthorized: 'Bakong refused the token (401 / errorCode 6): renew it and restart.',
+      quota_exhausted: "Bakong's daily quota for this token is spent (errorCode 17).",
+      rate_limited: 'Bakong answered 429 (too many requests): checks are slowed down.',
+      server_error: 'Bakong answered with a server error (5xx): an outage on its side.',
+      timeout: 'Bakong did not answer in time.',
+      unreachable: 'Bakong could not be reached (network or DNS).',
+      bad_response:
+        'Something other than Bakong answered (not JSON, a redirect, a malformed envelope): check BAKONG_BASE_URL, a captive portal or a relay in the way.',
     };
     const pause = ledgerState.ok ? ledgerState.pause : null;
-    // What checks saw in the last minute is the answer. Else one probe (at most one in flight,
-    // one a minute), counted like any call and only when the budget allows one; none while the
-    // quota is spent: Bakong is known not to answer checks.
+    // What checks saw in the last minute is the answer (within seconds of Bakong's). Else one
+    // probe (at most one in flight, one a minute), counted like any call and only when the
+    // budget allows one; none while the quota is spent: Bakong is known not to answer checks.
     const checker = ledgerState.ok ? ledgerState.checker : undefined;
     const budget = await checker?.budget.state();
     const seen = checker?.lastAnswer;
-    let reach: keyof typeof messages = 'unknown';
+    let reach: UpstreamClass | 'unknown' = 'unknown';
     if (seen && ledgerState.ok && ledgerState.ledger.now() - seen.at < 60_000)
-      reach =
-        seen.kind === 'forbidden'
-          ? 'blocked'
-          : seen.kind === 'upstream-error'
-            ? 'unreachable'
-            : 'reachable';
+      reach = seen.upstream;
     else if (pause?.kind !== 'quota' && budget) {
       // With a daily budget no probe is sent (calls are kept for payments): the last answer is
       // what is known. Without one, one probe a minute, counted, however many ask at once.
@@ -518,17 +559,16 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
             message: `Bakong's daily quota for this token is spent; checks resume at ${new Date(pause.until).toISOString()} (midnight in Phnom Penh), and open checkouts are confirmed then.`,
           }
         : pause?.kind === 'token'
-          ? {
-              status: 'unauthorized',
-              message: 'Bakong refused the token (401 / errorCode 6): renew it and restart.',
-            }
+          ? { status: 'unauthorized', message: messages.unauthorized }
           : { status: reach, message: messages[reach] };
+    // 503 whenever a payment made now could not be confirmed now: load balancers use /livez.
     const ok =
       !pause &&
       (reach === 'reachable' || reach === 'unknown') &&
       !t.expired &&
       ledgerState.ok &&
-      !storeProblem;
+      !storeProblem &&
+      !budget?.exhausted;
     const ledgerNow = ledgerState.ok ? ledgerState.ledger.now() : at;
     return json(ok ? 200 : 503, {
       ok,
@@ -586,22 +626,42 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     return json(201, await createCheckout(body as unknown as CheckoutInput));
   }
 
+  // Refused origins, logged once a minute each (a misconfigured shop repeats on every check).
+  const refusedOrigins = new Map<string, { at: number; count: number }>();
   function cors(request: Request): Record<string, string> | Response {
     const origin = request.headers.get('origin');
-    if (origin === null || origin === new URL(request.url).origin) return {};
-    if (!allowed.has(origin)) {
-      return json(
-        403,
+    if (origin === null) return {};
+    const headers = { 'access-control-allow-origin': origin, vary: 'Origin' };
+    if (isAllowed(origin)) return headers;
+    // Refused, readably: the preflight passes and the request itself gets a 403 the page can
+    // read (CORS headers on this answer only), so the card names the cause instead of
+    // "reconnecting" forever. Nothing is done for the refused origin.
+    const at = localNow();
+    const seen = refusedOrigins.get(origin);
+    if (!seen || at - seen.at >= 60_000) {
+      logger.warn(
+        'origin refused: add it to allowedOrigins (KHQR_ALLOWED_ORIGINS) if it is the shop',
         {
-          error: {
-            code: 'origin_not_allowed',
-            message: 'This origin may not call the proxy (KHQR_ALLOWED_ORIGINS).',
-          },
+          origin: origin.slice(0, 200),
+          refusedSinceLastLog: (seen?.count ?? 0) + 1,
         },
-        { vary: 'Origin' },
       );
-    }
-    return { 'access-control-allow-origin': origin, vary: 'Origin' };
+      refusedOrigins.delete(origin);
+      refusedOrigins.set(origin, { at, count: 0 });
+      if (refusedOrigins.size > 100)
+        refusedOrigins.delete(refusedOrigins.keys().next().value as string);
+    } else seen.count++;
+    if (request.method === 'OPTIONS') return headers;
+    return json(
+      403,
+      {
+        error: {
+          code: 'origin_not_allowed',
+          message: `The origin ${origin.slice(0, 200)} may not call this proxy: add it to allowedOrigins (KHQR_ALLOWED_ORIGINS).`,
+        },
+      },
+      headers,
+    );
   }
 
   const routes: Record<
@@ -611,6 +671,9 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     '/check': { POST: postCheck },
     '/deeplink': { POST: postDeeplink },
     '/health': { GET: getHealth },
+    // Liveness for load balancers: 200 while the process serves. /health is the diagnostic,
+    // 503 whenever payments cannot be confirmed (a quota day must not take every instance out).
+    '/livez': { GET: async () => json(200, { ok: true }) },
     ...(options.checkoutSecret ? { '/checkouts': { POST: postCheckouts } } : {}),
   };
 

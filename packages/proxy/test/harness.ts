@@ -1,5 +1,6 @@
 // Sandbox + proxy over real HTTP on 127.0.0.1, with every response and log line captured so the
 // suite can prove the token and payer IDs never leave the server.
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { RedisStore } from '@khqr-checkout/proxy/redis';
 import { DEV_TOKEN, type Sandbox, startSandbox } from '@khqr-checkout/sandbox';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
+import { temporaryDataDir } from '../../../test-utils/data-dir.ts';
 
 export const MERCHANT = 'khqr_shop@devb';
 export const PAYERS = ['sok_dara@devb', 'chan_sophea@devb'];
@@ -88,6 +90,9 @@ export async function startProxy(
     },
     merchant: { accounts: [MERCHANT], name: 'KHQR Shop', city: 'Phnom Penh' },
     allowedOrigins: ['https://shop.test'],
+    // Never the working directory's .khqr-data: a pause or a count left there by one test (or a
+    // demo) would leak into the next.
+    database: temporaryDataDir('harness'),
     logger: captureLogger,
     now: () => sandbox.clock.now(),
     onPaid: (event) => {
