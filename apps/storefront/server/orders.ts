@@ -22,6 +22,18 @@ export interface Order {
   checkout: { qr: string; md5: string; expiresAt: number; checkoutId: string } | null;
 }
 
+/**
+ * An order as its customer sees it: no transaction hash or settlement id (those stay on the
+ * server), no owner.
+ */
+export type PublicOrder = Omit<Order, 'transactionHash' | 'paidEventId'>;
+
+/** The customer's view of an order. */
+export function publicOrder(order: Order): PublicOrder {
+  const { transactionHash: _hash, paidEventId: _event, ...rest } = order;
+  return rest;
+}
+
 /** What {@link OrderBook.markPaid} did with a paid event. */
 export type MarkPaid = 'paid' | 'already-paid' | 'unknown-order' | 'amount-mismatch';
 
@@ -48,6 +60,8 @@ export class OrderBook {
       md5 text,
       checkout text
     )`);
+    // Whose order it is: a hash of the customer's cookie, so a list shows only their own orders.
+    await db.query('alter table shop.orders add column if not exists owner text');
     return new OrderBook(db);
   }
 
@@ -57,13 +71,15 @@ export class OrderBook {
     totalMinor: number;
     kind?: Order['kind'];
     id?: string;
+    /** The customer's key (a hash of their cookie); donations have none. */
+    owner?: string;
   }): Promise<Order> {
     const id =
       order.id ??
       `KH-${Date.now().toString(36).toUpperCase()}-${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
     const [row] = await this.db.query(
-      `insert into shop.orders (id, kind, items, currency, total_minor, status, created_at)
-       values ($1, $2, $3, $4, $5, 'awaiting-payment', $6)
+      `insert into shop.orders (id, kind, items, currency, total_minor, status, created_at, owner)
+       values ($1, $2, $3, $4, $5, 'awaiting-payment', $6, $7)
        on conflict (id) do update set id = excluded.id returning *`,
       [
         id,
@@ -72,6 +88,7 @@ export class OrderBook {
         order.currency,
         order.totalMinor,
         Date.now(),
+        order.owner ?? null,
       ],
     );
     return toOrder(row as Record<string, unknown>);
@@ -82,9 +99,28 @@ export class OrderBook {
     return row ? toOrder(row) : undefined;
   }
 
+  /** One customer's order, or undefined: another customer's order is as good as missing. */
+  async getOwned(id: string, owner: string): Promise<Order | undefined> {
+    const [row] = await this.db.query('select * from shop.orders where id = $1 and owner = $2', [
+      id,
+      owner,
+    ]);
+    return row ? toOrder(row) : undefined;
+  }
+
+  /** Every order, newest first: for the shop's staff and tests, never for a customer. */
   async list(): Promise<Order[]> {
     const rows = await this.db.query(
       'select * from shop.orders order by created_at desc, id desc limit 200',
+    );
+    return rows.map(toOrder);
+  }
+
+  /** One customer's orders, newest first. */
+  async listOwned(owner: string): Promise<Order[]> {
+    const rows = await this.db.query(
+      'select * from shop.orders where owner = $1 order by created_at desc, id desc limit 200',
+      [owner],
     );
     return rows.map(toOrder);
   }

@@ -113,6 +113,16 @@ export async function startStorefront(options: StorefrontOptions = {}) {
       });
   };
   const proxy = createKhqrProxy({
+    // The shop's own pages, on whatever port the demo runs (the proxy trusts no Origin by
+    // itself), and any origins in KHQR_ALLOWED_ORIGINS (a tunnel or a host name in front).
+    allowedOrigins: [
+      'http://127.0.0.1:*',
+      'http://localhost:*',
+      ...(env.KHQR_ALLOWED_ORIGINS ?? '')
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ],
     bakong: {
       token: real ? (env.BAKONG_TOKEN as string) : DEV_TOKEN,
       baseUrl: real ? (env.BAKONG_BASE_URL as string) : (sandbox as Sandbox).url,
@@ -120,6 +130,8 @@ export async function startStorefront(options: StorefrontOptions = {}) {
     merchant: { accounts: [merchantAccount], name: 'Phsar Khmer', city: 'Phnom Penh' },
     basePath: '/api/khqr',
     graceMs: options.graceMs ?? 30_000,
+    // A test that watches a QR expire asks for a lifetime under the proxy's usual minute.
+    minTtlSeconds: Math.min(60, options.checkoutTtl ?? 60),
     onPaid: fulfil,
     database,
     // A QR made in the browser names its order in the bill number, which the page writes: the

@@ -38,3 +38,17 @@ export const money = (minor: number, currency: KhqrCurrency) => {
   const amount = formatMoney(fromMinorUnits(minor, currency), currency);
   return currency === 'KHR' ? `${amount} ${CURRENCY_MARK.KHR}` : `${CURRENCY_MARK.USD}${amount}`;
 };
+
+/**
+ * The order's lines for people, from the catalogue: "2 × Kampot pepper, 100 g". The order book
+ * keeps product ids; a product the catalogue no longer has shows by its id.
+ */
+export function orderLines(
+  order: Pick<Order, 'kind' | 'items'>,
+  products: readonly Pick<Product, 'id' | 'name'>[],
+): string[] {
+  if (order.kind === 'donation') return ['Donation to the temple fund'];
+  return order.items.map(
+    (item) => `${item.qty} × ${products.find((p) => p.id === item.id)?.name ?? item.id}`,
+  );
+}

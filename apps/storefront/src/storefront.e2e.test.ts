@@ -80,7 +80,8 @@ describe('the demo shop, end to end', () => {
     const problems = problemsOf(page);
     const id = await buy(page);
     await page.screenshot({ path: join(shots, '1-checkout-pending.png') });
-    await page.getByText('រង់ចាំការទូទាត់', { exact: false }).first().waitFor();
+    // The card speaks English in this English shop unless the customer picks Khmer.
+    await page.getByText('Waiting for payment').first().waitFor();
     await bank('Pay', id);
     await page
       .getByRole('status')
@@ -115,13 +116,26 @@ describe('the demo shop, end to end', () => {
     await page.close();
   });
 
-  it('a failed payment shows failed, and the order stays unpaid', async () => {
-    const page = await browser.newPage();
+  it('a failed payment shows failed and says what to do, and the order stays unpaid', async () => {
+    // On a phone, where the shop's message must show without scrolling, under the card.
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const id = await buy(page, 'Palm sugar, 500 g');
+    const qrBefore = (await shop.orders.get(id))?.checkout?.qr;
     await bank('Fail', id);
-    await page.getByText('ការទូទាត់បរាជ័យ').first().waitFor({ timeout: 30_000 });
+    await page.getByText('Payment failed').first().waitFor({ timeout: 30_000 });
+    const said = page.getByRole('alert').filter({ hasText: 'The payment did not go through.' });
+    await said.waitFor();
+    expect(await said.textContent()).toContain('No money was taken');
+    expect(await said.textContent()).toContain('Get a new QR');
+    const box = (await said.boundingBox()) as { y: number; height: number };
+    expect(box.y + box.height).toBeLessThanOrEqual(844);
     await page.screenshot({ path: join(shots, '3-checkout-failed.png') });
     expect((await shop.orders.get(id))?.status).toBe('awaiting-payment');
+    // A new QR: the message about the failed one goes.
+    await page.getByRole('button', { name: 'New QR' }).click();
+    await page.getByText('Waiting for payment').first().waitFor({ timeout: 15_000 });
+    expect(await said.count()).toBe(0);
+    expect((await shop.orders.get(id))?.checkout?.qr).not.toBe(qrBefore);
     await page.close();
   });
 
@@ -144,7 +158,7 @@ describe('the demo shop, end to end', () => {
     try {
       // The proxy answers "pending, delayed": the card says the order is confirmed even if the
       // page is closed, and the server settles once Bakong answers.
-      await page.getByText('កំពុងបញ្ជាក់ការទូទាត់', { exact: false }).first().waitFor({
+      await page.getByText('Confirming your payment', { exact: false }).first().waitFor({
         timeout: 20_000,
       });
       await page.screenshot({ path: join(shots, '4-checkout-delayed.png') });
@@ -192,10 +206,16 @@ describe('the demo shop, end to end', () => {
         .click();
       await page.getByRole('button', { name: 'Pay with KHQR' }).click();
       await page.waitForURL(/\/checkout\/KH-/);
-      await page.getByText('QR នេះផុតកំណត់ហើយ').first().waitFor({ timeout: 60_000 });
+      await page.getByText('This QR has expired').first().waitFor({ timeout: 60_000 });
+      const said = page
+        .getByRole('alert')
+        .filter({ hasText: 'This QR expired before a payment arrived.' });
+      await said.waitFor();
+      expect(await said.textContent()).toContain('Get a new QR');
       await page.screenshot({ path: join(shots, '7-checkout-expired.png') });
-      await page.getByRole('button', { name: 'បង្កើត QR ថ្មី' }).click();
-      await page.getByText('កំពុងរង់ចាំការទូទាត់').first().waitFor({ timeout: 15_000 });
+      await page.getByRole('button', { name: 'New QR' }).click();
+      await page.getByText('Waiting for payment').first().waitFor({ timeout: 15_000 });
+      expect(await said.count()).toBe(0);
       expect((await quick.orders.list())[0]?.status).toBe('awaiting-payment');
       expect(problems).toEqual([]);
       await page.close();
@@ -204,13 +224,15 @@ describe('the demo shop, end to end', () => {
     }
   }, 90_000);
 
-  it('on a phone: download and open-in-app work with the sandbox', async () => {
+  it('on a phone, in Khmer: download and open-in-app work with the sandbox', async () => {
     const context = await browser.newContext({
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
       acceptDownloads: true,
     });
+    // The customer chose Khmer on an earlier visit (the header's language switch keeps it).
+    await context.addInitScript(() => localStorage.setItem('phsar-khmer.lang', 'km'));
     const page = await context.newPage();
     await buy(page, 'Kampot pepper, 100 g');
     const link = page.getByRole('link', { name: 'បើកក្នុងកម្មវិធីធនាគារ' });

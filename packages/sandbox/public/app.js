@@ -4,6 +4,7 @@ const list = document.getElementById('qrs');
 const empty = document.getElementById('empty');
 const message = document.getElementById('message');
 const payer = document.getElementById('payer');
+const clear = document.getElementById('clear');
 const focusMd5 = new URLSearchParams(location.search).get('md5');
 
 const say = (text) => {
@@ -62,8 +63,23 @@ function card(qr, now) {
         qr.dynamic ? formatAmount(qr.amount, qr.currency) : 'Static QR: no amount',
       ),
     );
+    // What the merchant wrote in the QR to know the payment again: in a shop, the bill number
+    // is the order number.
+    const facts = [
+      ['Bill / order no.', qr.billNumber],
+      ['Store', qr.storeLabel],
+      ['Purpose', qr.purpose],
+    ].filter(([, value]) => value);
+    if (facts.length) {
+      const list = element('dl', 'facts');
+      for (const [label, value] of facts) {
+        const row = element('div');
+        row.append(element('dt', '', label), element('dd', '', value));
+        list.append(row);
+      }
+      item.append(list);
+    }
     const details = [
-      ...(qr.billNumber ? [`bill ${qr.billNumber}`] : []),
       `to ${qr.bakongAccountId}`,
       `md5 ${qr.md5.slice(0, 12)}…`,
       `checked ${qr.checks}×`,
@@ -105,11 +121,19 @@ function patch(li, fresh) {
 }
 
 let rendering = false;
+// Set when the list changed (an action, "Clear list") while a refresh was under way: that
+// refresh's answer is old, so it is dropped and another one runs.
+let stale = false;
 async function refresh() {
-  if (rendering) return;
+  if (rendering) {
+    stale = true;
+    return;
+  }
   rendering = true;
+  stale = false;
   try {
     const [qrs, clock] = await Promise.all([call('/qrs'), call('/clock')]);
+    if (stale) return;
     // Newest first, in a stable order (checks do not move a QR), and updated in place: only the
     // parts that changed are replaced, so a button under the pointer or the keyboard stays put.
     qrs.sort((a, b) => b.seenAt - a.seenAt);
@@ -127,12 +151,27 @@ async function refresh() {
     }
     for (const gone of existing.values()) gone.remove();
     empty.hidden = qrs.length > 0;
+    clear.disabled = qrs.length === 0;
   } catch (error) {
     say(`Cannot reach the sandbox: ${error.message}`);
   } finally {
     rendering = false;
+    if (stale) refresh();
   }
 }
+
+clear.addEventListener('click', async () => {
+  clear.disabled = true;
+  try {
+    const { cleared } = await call('/qrs/clear', {});
+    say(
+      `Cleared ${cleared} QR${cleared === 1 ? '' : 's'} from the list. Payments made stay recorded; a QR scanned again comes back.`,
+    );
+  } catch (error) {
+    say(error.message);
+  }
+  refresh();
+});
 
 list.addEventListener('click', async (event) => {
   const button = event.target.closest('button[data-action]');

@@ -60,6 +60,61 @@ describe('admin API', () => {
     expect(await call(sandbox, '/_sandbox/qrs', { qr: 'garbage' })).toMatchObject({ status: 409 });
   });
 
+  it('clears the list of seen QRs but keeps payments and failures; QRs seen later are listed', async () => {
+    const paid = dynamicQr(sandbox, {
+      merchantName: 'Paid',
+      billNumber: 'KH-1',
+      storeLabel: 'Kampot',
+      purpose: 'Pepper',
+    });
+    const failed = dynamicQr(sandbox, { merchantName: 'Failed', amount: '3.00' });
+    const checkedOnly = 'c'.repeat(32);
+    sandbox.pay({ qr: paid.qr });
+    sandbox.fail({ qr: failed.qr });
+    await call(sandbox, 'check_transaction_by_md5', { md5: checkedOnly });
+    const before = (await get('/_sandbox/qrs')).json as unknown as Array<Record<string, unknown>>;
+    expect(before.find((q) => q.md5 === paid.md5)).toMatchObject({
+      billNumber: 'KH-1',
+      storeLabel: 'Kampot',
+      purpose: 'Pepper',
+    });
+    expect(before.find((q) => q.md5 === failed.md5)).toMatchObject({
+      storeLabel: null,
+      purpose: null,
+    });
+
+    expect(await call(sandbox, '/_sandbox/qrs/clear', {})).toMatchObject({
+      status: 200,
+      json: { cleared: 3 },
+    });
+    expect((await get('/_sandbox/qrs')).json).toEqual([]);
+    // Bakong answers as before, and checking a cleared QR does not list it again.
+    expect((await call(sandbox, 'check_transaction_by_md5', { md5: paid.md5 })).json).toMatchObject(
+      { responseCode: 0, data: { amount: 2.5, description: 'KH-1' } },
+    );
+    expect(
+      (await call(sandbox, 'check_transaction_by_md5', { md5: failed.md5 })).json,
+    ).toMatchObject({ errorCode: 3 });
+    expect(
+      (await call(sandbox, 'check_transaction_by_md5', { md5: checkedOnly })).json,
+    ).toMatchObject({ errorCode: 1 });
+    expect(await call(sandbox, '/_sandbox/pay', { md5: paid.md5 })).toMatchObject({ status: 409 });
+    expect((await get('/_sandbox/qrs')).json).toEqual([]);
+
+    // New QRs, and cleared ones scanned again, are listed.
+    const later = dynamicQr(sandbox, { merchantName: 'Later', amount: '4.00' });
+    await call(sandbox, '/_sandbox/qrs', { qr: later.qr });
+    sandbox.see(failed.qr);
+    const after = (await get('/_sandbox/qrs')).json as unknown as Array<Record<string, unknown>>;
+    expect(after.map((q) => [q.merchantName, q.status]).sort()).toEqual([
+      ['Failed', 'failed'],
+      ['Later', 'unpaid'],
+    ]);
+    expect(sandbox.clearList()).toBe(2);
+    expect(await call(sandbox, '/_sandbox/qrs/clear', {})).toMatchObject({ json: { cleared: 0 } });
+    expect((await get('/_sandbox/qrs/clear')).status).toBe(405);
+  });
+
   it('resets QRs, faults and counters but keeps tokens', async () => {
     const { token } = sandbox.issueToken();
     await call(sandbox, '/_sandbox/qrs', { qr: dynamicQr(sandbox).qr });

@@ -53,6 +53,10 @@ export function describe(record: QrRecord, now: number) {
     amount: d?.amount ?? null,
     /** Tag 62-01: the shop's order or bill number, when the QR carries one. */
     billNumber: d?.billNumber ?? null,
+    /** Tag 62-03: the shop's branch or store label. */
+    storeLabel: d?.storeLabel ?? null,
+    /** Tag 62-08: the purpose of the transaction. */
+    purpose: d?.purpose ?? null,
     dynamic: d?.dynamic ?? null,
     expiresAt: d?.expiresAt ?? null,
     expired: d?.expiresAt !== undefined && d?.expiresAt !== null ? d.expiresAt < now : false,
@@ -105,7 +109,7 @@ function refused(error: unknown): never {
 const GET: Record<string, Route> = {
   '/qrs': (_, ctx) => ({
     status: 200,
-    body: ctx.ledger.list().map((r) => describe(r, ctx.clock.now())),
+    body: ctx.ledger.listed().map((r) => describe(r, ctx.clock.now())),
   }),
   '/clock': (_, ctx) => ({ status: 200, body: { now: ctx.clock.now(), offset: ctx.clock.offset } }),
   '/faults': (_, ctx) => ({ status: 200, body: ctx.faults.list() }),
@@ -144,6 +148,7 @@ const POST: Record<string, Route> = {
       refused(error);
     }
   },
+  '/qrs/clear': (_, ctx) => ({ status: 200, body: { cleared: ctx.ledger.clearList() } }),
   '/pay': (body, ctx) => {
     try {
       const record = ctx.ledger.pay(qrRef(body), payOptions(object(body)));

@@ -58,7 +58,12 @@ describe('bank-app page', () => {
   });
 
   it('updates the list in place: checks move nothing and keep the buttons; bill numbers show', async () => {
-    const older = dynamicQr(sandbox, { merchantName: 'Old Shop', billNumber: 'KH-OLD-1' });
+    const older = dynamicQr(sandbox, {
+      merchantName: 'Old Shop',
+      billNumber: 'KH-OLD-1',
+      storeLabel: 'Kampot branch',
+      purpose: 'Pepper order',
+    });
     await call(sandbox, '/_sandbox/qrs', { qr: older.qr });
     sandbox.clock.advance(1_000);
     const newer = dynamicQr(sandbox, { merchantName: 'New Shop', billNumber: 'KH-NEW-2' });
@@ -67,7 +72,23 @@ describe('bank-app page', () => {
     const names = () => page.locator('li.qr h3').allTextContents();
     await page.locator(`li[data-md5="${older.md5}"]`).waitFor();
     expect(await names()).toEqual(['New Shop', 'Old Shop']);
-    await page.locator(`li[data-md5="${older.md5}"] .meta`).getByText('bill KH-OLD-1').waitFor();
+    // The bill number (in a shop, the order number), the store and the purpose, each labelled.
+    const facts = (md5: string) =>
+      page
+        .locator(`li[data-md5="${md5}"] .facts`)
+        .evaluate((dl) =>
+          [...dl.querySelectorAll('dt')].map((dt) => [
+            dt.textContent,
+            dt.nextElementSibling?.textContent,
+          ]),
+        );
+    await page.locator(`li[data-md5="${older.md5}"] .facts`).waitFor();
+    expect(await facts(older.md5)).toEqual([
+      ['Bill / order no.', 'KH-OLD-1'],
+      ['Store', 'Kampot branch'],
+      ['Purpose', 'Pepper order'],
+    ]);
+    expect(await facts(newer.md5)).toEqual([['Bill / order no.', 'KH-NEW-2']]);
     // Mark the live Pay button, then let a proxy check the older QR a few times.
     await page.evaluate((md5) => {
       const button = document.querySelector(`li[data-md5="${md5}"] button[data-action="pay"]`);
@@ -132,10 +153,60 @@ describe('bank-app page', () => {
     expect(problems).toEqual([]);
   });
 
+  it('Clear list empties the list, keeps payments and failures, and lists QRs seen afterwards', async () => {
+    const paid = dynamicQr(sandbox, { merchantName: 'Paid Shop', billNumber: 'KH-PAID-1' });
+    const failed = dynamicQr(sandbox, { merchantName: 'Failed Shop', amount: '3.00' });
+    const open = dynamicQr(sandbox, { merchantName: 'Open Shop', amount: '4.00' });
+    sandbox.pay({ qr: paid.qr });
+    sandbox.fail({ qr: failed.qr });
+    sandbox.see(open.qr);
+    await page.goto(sandbox.bankAppUrl);
+    const items = page.locator('li.qr');
+    await page.locator(`li[data-md5="${open.md5}"]`).waitFor();
+    expect(await items.count()).toBe(3);
+    await page.getByRole('button', { name: 'Clear list' }).click();
+    await page
+      .getByRole('status')
+      .getByText('Cleared 3 QRs from the list.', { exact: false })
+      .waitFor();
+    await expect.poll(() => items.count()).toBe(0);
+    expect(await page.locator('#empty').isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Clear list' }).isDisabled()).toBe(true);
+    // Bakong's answers are the same: paid is paid, failed is failed.
+    expect(await md5Check(paid.md5)).toMatchObject({ responseCode: 0, data: { amount: 2.5 } });
+    expect(await md5Check(failed.md5)).toMatchObject({ errorCode: 3 });
+    expect(await md5Check(open.md5)).toMatchObject({ errorCode: 1 });
+    // A QR seen after clearing is listed; the checks above brought nothing back.
+    const later = dynamicQr(sandbox, { merchantName: 'Later Shop', billNumber: 'KH-LATER-9' });
+    await call(sandbox, '/_sandbox/qrs', { qr: later.qr });
+    await page.locator(`li[data-md5="${later.md5}"]`).waitFor();
+    expect(await page.locator('li.qr h3').allTextContents()).toEqual(['Later Shop']);
+    // One cleared and scanned again comes back, and can still be paid.
+    await page.getByLabel('Paste the QR text').fill(open.qr);
+    await page.getByRole('button', { name: 'Add QR' }).click();
+    const back = page.locator(`li[data-md5="${open.md5}"]`);
+    await back.getByRole('button', { name: /^Pay Open Shop/ }).click();
+    await back.locator('.badge.paid').waitFor();
+    expect(await md5Check(open.md5)).toMatchObject({ responseCode: 0, data: { amount: 4 } });
+    expect(problems).toEqual([]);
+  });
+
   it('fits a phone screen and explains an md5-only entry', async () => {
     await call(sandbox, 'check_transaction_by_md5', { md5: 'f'.repeat(32) });
+    // The longest fields a KHQR allows (25 characters each) wrap instead of widening the page.
+    const long = dynamicQr(sandbox, {
+      merchantName: 'Phsar Khmer Kampot Market',
+      billNumber: 'KH-MX0290YT-N2KJ-LONGBILL',
+      storeLabel: 'Kampot riverside branch 2',
+      purpose: 'Pepper palm sugar & krama',
+    });
+    sandbox.see(long.qr);
     await page.goto(sandbox.bankAppUrl);
     await page.getByText('Scan or paste the QR to pay it.', { exact: false }).waitFor();
+    await page
+      .locator(`li[data-md5="${long.md5}"] .facts`)
+      .getByText('Kampot riverside branch 2')
+      .waitFor();
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth - window.innerWidth,
     );

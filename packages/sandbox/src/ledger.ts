@@ -34,6 +34,11 @@ export interface QrRecord {
   lastCheckedAt: number | null;
   status: 'unpaid' | 'paid' | 'failed';
   transaction: Transaction | null;
+  /**
+   * Taken off the bank app's list by "Clear list": still known, paid or failed as before (md5
+   * checks answer the same), listed again once scanned again.
+   */
+  cleared?: boolean;
 }
 
 /** Why a payment or failure was refused. */
@@ -89,6 +94,8 @@ export class Ledger {
       record.qr = qr;
       record.data = data;
       if (source !== 'check') record.source = source;
+      // Scanned again: back on the list.
+      delete record.cleared;
       this.onChange();
       return record;
     }
@@ -209,6 +216,23 @@ export class Ledger {
     return [...this.records.values()].sort(
       (a, b) => (b.lastCheckedAt ?? b.seenAt) - (a.lastCheckedAt ?? a.seenAt),
     );
+  }
+
+  /** What the bank app lists: {@link list} without the QRs cleared from it. */
+  listed(): QrRecord[] {
+    return this.list().filter((r) => !r.cleared);
+  }
+
+  /**
+   * Empties the bank app's list: every QR stays known, with its payment or failure, so Bakong's
+   * answers do not change; a QR seen afterwards (a new one, or one scanned again) is listed.
+   * Returns how many QRs left the list.
+   */
+  clearList(): number {
+    const listed = this.listed();
+    for (const record of listed) record.cleared = true;
+    if (listed.length) this.onChange();
+    return listed.length;
   }
 
   reset(): void {

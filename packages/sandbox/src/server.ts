@@ -56,6 +56,11 @@ export interface Sandbox {
   clock: SandboxClock;
   /** Records a QR as scanned by the bank app. */
   see(qr: string): ReturnType<typeof describe>;
+  /**
+   * Empties the bank app's list of QRs ("Clear list"): payments and failures stay recorded, and
+   * a QR seen afterwards is listed. Returns how many left the list.
+   */
+  clearList(): number;
   pay(ref: QrRef | string, options?: PayOptions): ReturnType<typeof describe>;
   fail(ref: QrRef | string): ReturnType<typeof describe>;
   issueToken(ttlMs?: number, email?: string): SandboxToken;
@@ -306,6 +311,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     bankAppUrl: `${url}/bank/`,
     clock,
     see: (qr) => describe(ledger.see(qr, 'scan'), clock.now()),
+    clearList: () => ledger.clearList(),
     pay: (r, opts) => describe(ledger.pay(ref(r), opts), clock.now()),
     fail: (r) => describe(ledger.fail(ref(r)), clock.now()),
     issueToken: (ttlMs, email) => tokens.issue(clock.now(), ttlMs, email ?? null),
