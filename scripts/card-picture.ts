@@ -1,61 +1,69 @@
-// Draws docs/card.png, the README's picture of the card: the drop-in in Debian's Chromium, one card
-// waiting in Khmer (KHR), one in English (USD) paid through the sandbox, one dark (on a dark page) and expired.
+// Draws the card's pictures in Debian's Chromium, from source (test-utils/card-states.ts):
+// - docs/card.png, the README's picture: the drop-in's <khqr-checkout>, one card waiting in Khmer
+//   (KHR), one paid in English (USD) with its receipt, one dark (on a dark page) and expired;
+// - docs/card-states.png, the contact sheet: every state × skin (element, React) × theme × screen
+//   (desktop 1×, phone 3×), each captioned.
 // Run with `pnpm card-picture` after a change to the card's look.
 import { writeFileSync } from 'node:fs';
-import { createKhqrProxy } from '@khqr-checkout/proxy';
-import { DEV_TOKEN, startSandbox } from '@khqr-checkout/sandbox';
+import {
+  COVERED,
+  cardSelector,
+  contactSheet,
+  contextOptions,
+  SCANNABLE,
+  shootMatrix,
+  startCardStates,
+  waitForCards,
+} from '../test-utils/card-states.ts';
 import { launchChromium } from '../test-utils/chromium.ts';
-import { temporaryDataDir } from '../test-utils/data-dir.ts';
-import { serveDropInSite } from '../test-utils/drop-in-site.ts';
 
-const OUT = new URL('../docs/card.png', import.meta.url);
-const MERCHANT = 'phsar_khmer@devb';
+const CARD = new URL('../docs/card.png', import.meta.url);
+const SHEET = new URL('../docs/card-states.png', import.meta.url);
 
-const sandbox = await startSandbox({ port: 0 });
-const proxy = createKhqrProxy({
-  database: temporaryDataDir('card-picture'),
-  bakong: { token: DEV_TOKEN, baseUrl: sandbox.url },
-  merchant: { accounts: [MERCHANT], name: 'Phsar Khmer', city: 'Phnom Penh' },
-  basePath: '/api/khqr',
-  notFoundCacheMs: 0,
-  graceMs: 0,
-  logger: { info() {}, warn() {}, error: (m, f) => console.error('[proxy]', m, f ?? '') },
-});
-const cards = await Promise.all([
-  proxy.createCheckout({ amount: 48000, currency: 'KHR', ttl: 300 }),
-  proxy.createCheckout({ amount: '12.50', currency: 'USD', ttl: 300 }),
-  proxy.createCheckout({ amount: 9500, currency: 'KHR', ttl: 2 }),
-]);
-for (const card of cards) sandbox.see(card.qr);
-const [waiting, paid, expired] = cards as [(typeof cards)[0], (typeof cards)[0], (typeof cards)[0]];
-
-const page = `<!doctype html><html><head><meta charset="utf-8"><script src="/khqr-checkout.js"></script>
-<style>body{margin:0;background:#f2f3f5}main{display:flex;width:max-content;align-items:stretch}main>div{padding:28px}.dark{background:#16181d}</style>
-</head><body><main>
-<div><khqr-checkout qr="${waiting.qr}" endpoint="/api/khqr/check" lang="km"></khqr-checkout></div>
-<div><khqr-checkout qr="${paid.qr}" endpoint="/api/khqr/check" lang="en"></khqr-checkout></div>
-<div class="dark"><khqr-checkout qr="${expired.qr}" endpoint="/api/khqr/check" lang="en" theme="dark"></khqr-checkout></div>
-</main></body></html>`;
-const site = await serveDropInSite(page, proxy);
+const server = await startCardStates();
 const browser = await launchChromium();
 try {
-  const tab = await browser.newPage({ deviceScaleFactor: 2 });
-  await tab.goto(`${site.origin}/`);
-  const state = (i: number) => `khqr-checkout >> nth=${i} >> .khqr[data-state]`;
-  await tab.locator(state(0)).waitFor();
-  sandbox.pay({ md5: paid.md5 });
-  await tab
-    .locator(`khqr-checkout >> nth=1 >> .khqr[data-state="paid"]`)
-    .waitFor({ timeout: 15_000 });
-  await tab
-    .locator(`khqr-checkout >> nth=2 >> .khqr[data-state="expired"]`)
-    .waitFor({ timeout: 15_000 });
-  await tab.evaluate(() => document.fonts.ready);
-  writeFileSync(OUT, await tab.locator('main').screenshot());
-  console.log(`wrote ${OUT.pathname}`);
+  // The README's three cards, side by side, at 2×.
+  const context = await browser.newContext({ ...contextOptions('desktop'), deviceScaleFactor: 2 });
+  const tab = await context.newPage();
+  const { url, cells } = server.page(
+    [
+      { state: 'pending', card: 'element', theme: 'light', lang: 'km' },
+      { state: 'paid', card: 'element', theme: 'light', lang: 'en' },
+      {
+        state: 'expired',
+        card: 'element',
+        theme: 'dark',
+        lang: 'en',
+        amount: 9500,
+        currency: 'KHR',
+      },
+    ],
+    { row: true, padding: 28 },
+  );
+  await tab.goto(url);
+  await waitForCards(tab);
+  for (const cell of cells) await tab.locator(cardSelector(cell)).waitFor();
+  writeFileSync(CARD, await tab.locator('main').screenshot());
+  await context.close();
+  console.log(`wrote ${CARD.pathname}`);
+
+  // The contact sheet, with a word on anything the test would refuse.
+  const { shots, problems } = await shootMatrix(browser, server);
+  writeFileSync(SHEET, await contactSheet(browser, server, shots));
+  console.log(`wrote ${SHEET.pathname} (${shots.length} cards)`);
+  for (const shot of shots) {
+    const { cell } = shot;
+    const where = `${cell.state} ${cell.card} ${cell.theme} ${shot.scale}`;
+    if (SCANNABLE.includes(cell.state) && shot.scanned !== cell.qr)
+      console.warn(`${where}: the QR does not scan back (${shot.scanned})`);
+    if (COVERED.includes(cell.state) && shot.scanned !== null)
+      console.warn(`${where}: a covered QR still scans`);
+    for (const t of shot.texts) if (!t.shown) console.warn(`${where}: "${t.text}" not shown`);
+    if (shot.clipped.length) console.warn(`${where}: text cut short: ${shot.clipped.join(' | ')}`);
+  }
+  for (const problem of problems) console.warn(problem);
 } finally {
   await browser.close();
-  await site.close();
-  await proxy.close();
-  await sandbox.close();
+  await server.close();
 }
