@@ -32,7 +32,7 @@ export type CardState = (typeof CARD_STATES)[number];
 /** States whose QR can still be paid: it must scan back to the QR the card holds. */
 export const SCANNABLE: readonly CardState[] = ['pending', 'reconnecting', 'delayed'];
 /** States whose QR is covered (faded, overlaid): no QR may be found in the picture. */
-export const COVERED: readonly CardState[] = ['grace', 'paid', 'failed', 'expired'];
+export const COVERED: readonly CardState[] = ['grace', 'paid', 'failed', 'expired', 'refused'];
 
 export type CardKind = 'element' | 'react';
 export type CardTheme = 'light' | 'dark';
@@ -168,6 +168,7 @@ function ready(cell) {
   const grace = k.hasAttribute('data-grace');
   const reconnecting = k.hasAttribute('data-reconnecting');
   const status = k.querySelector('.khqr-status')?.textContent ?? '';
+  const overlay = k.querySelector('.khqr-overlay > span:not(.khqr-tick)')?.textContent ?? '';
   switch (cell.state) {
     case 'pending':
       return state === 'pending' && !grace && !reconnecting && status === s.waiting;
@@ -176,14 +177,14 @@ function ready(cell) {
     case 'delayed':
       return state === 'pending' && !grace && status === s.delayed;
     case 'grace':
-      return state === 'pending' && grace && status === s.lastChecks;
+      return state === 'pending' && grace && overlay === s.lastChecks;
     case 'paid':
       return state === 'paid' && Boolean(k.querySelector('.khqr-receipt'));
     case 'failed':
     case 'expired':
       return state === cell.state;
     case 'refused':
-      return status.startsWith(s.invalid + ':');
+      return k.hasAttribute('data-refused') && overlay === s.invalid;
     case 'invalid':
       return Boolean(k.querySelector('.khqr-error'));
   }
@@ -351,7 +352,7 @@ body{margin:0;background:#f2f3f5}
 main{display:flex;flex-wrap:wrap;align-items:stretch}
 main.row{flex-wrap:nowrap;width:max-content}
 .cell{padding:${padding}px}
-.cell.dark{background:#16181d}
+.cell.dark{background:#16181d;color:#f2f3f5}
 ${options.css ?? ''}
 </style></head><body>
 <main${options.row ? ' class="row"' : ''}>${cells
@@ -434,7 +435,7 @@ export function expectedTexts(cell: Cell): string[] {
     paid: [s.paid, s.paidOn, s.reference, cell.billNumber ?? ''],
     failed: [s.failed],
     expired: [s.expired],
-    refused: [`${s.invalid}: ${REFUSAL.message}`],
+    refused: [s.invalid, REFUSAL.message],
   };
   return [...money, ...state[cell.state]];
 }

@@ -72,7 +72,7 @@ describe('every card state, in both skins, both themes, on a desktop and a phone
     ).toEqual([]);
   });
 
-  it('finds no QR in the screenshot once the QR is covered (grace, paid, failed, expired)', () => {
+  it('finds no QR in the screenshot once the QR is covered (grace, paid, failed, expired, refused)', () => {
     const covered = shots.filter((s) => COVERED.includes(s.cell.state));
     expect(covered).toHaveLength(COVERED.length * 8);
     expect(failing(covered, (s) => s.scanned !== null && `QR still read`)).toEqual([]);

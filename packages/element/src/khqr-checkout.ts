@@ -170,6 +170,7 @@ export class KhqrCheckoutElement extends LitElement {
   private unsubscribe: (() => void) | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private fired = new Set<string>();
+  private policyKey = '{}';
   private announced = new Set<number>();
 
   constructor() {
@@ -233,11 +234,11 @@ export class KhqrCheckoutElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (
-      CONFIG.some((key) => changed.has(key)) ||
-      changed.has('endpoint') ||
-      changed.has('pollPolicy')
-    )
+    // An equal policy in a new object (a template writing `.pollPolicy=${{…}}`) changes nothing.
+    const policy = JSON.stringify(this.pollPolicy ?? {});
+    const policyChanged = changed.has('pollPolicy') && policy !== this.policyKey;
+    this.policyKey = policy;
+    if (CONFIG.some((key) => changed.has(key)) || changed.has('endpoint') || policyChanged)
       this.build(false);
   }
 
@@ -330,9 +331,11 @@ export class KhqrCheckoutElement extends LitElement {
     if (before && before.checks === 0 && after.checks > 0) this.prefetchLink();
     const strings = stringsFor(this.lang);
     if (before?.state !== after.state) {
-      this.dispatchEvent(
-        new CustomEvent('khqr-status', { detail: this.detail(), bubbles: true, composed: true }),
-      );
+      // A change, not the first pending (React's onStatusChange neither).
+      if (before && before.state !== 'idle')
+        this.dispatchEvent(
+          new CustomEvent('khqr-status', { detail: this.detail(), bubbles: true, composed: true }),
+        );
       const key = `${this._checkout.md5}:${after.state}`;
       if (TERMINAL.includes(after.state) && !this.fired.has(key)) {
         this.fired.add(key);
@@ -455,34 +458,39 @@ export class KhqrCheckoutElement extends LitElement {
     const money = formatMoney(data.amount ?? '0', data.currency);
     const remaining = this.remaining();
     const terminal = TERMINAL.includes(state);
-    // A terminal state is said once, in the card; below it only what went wrong.
-    const statusText = this._problem
-      ? `${strings.invalid}: ${this._problem.message}`
+    // Refused by the proxy: nothing here can be paid or checked any more.
+    const refused = Boolean(this._problem);
+    const grace = !terminal && !refused && remaining <= 0;
+    // What the card says is said once, in the card; below it only what went wrong and why.
+    const statusText = refused
+      ? (this._problem as KhqrErrorDetail).message
       : terminal
         ? (this._renewError ?? '')
         : snapshot?.reconnecting
           ? strings.reconnecting
           : snapshot?.delayed
             ? strings.delayed
-            : remaining <= 0
-              ? strings.lastChecks
+            : grace
+              ? ''
               : strings.waiting;
     const size = checkout.modules.length;
     return html`
-      <div class="khqr" data-theme=${theme} data-state=${state} ?data-reconnecting=${snapshot?.reconnecting ?? false} ?data-grace=${!terminal && remaining <= 0}><div class="khqr-card" part="card"><div class="khqr-header" part="header" aria-hidden="true">KHQR</div><div class="khqr-corner" aria-hidden="true"></div><div class="khqr-body"><p class="khqr-name" part="name">${data.merchantName}</p><p class="khqr-amount" part="amount"><span class="khqr-value">${money}</span><span class="khqr-currency">${data.currency}</span></p><hr class="khqr-rule" /><div class="khqr-qr" part="qr"><svg viewBox="0 0 ${size} ${size}" role="img" aria-label=${strings.qrLabel(data.merchantName, `${money} ${data.currency}`)} shape-rendering="crispEdges"><path fill="currentColor" d=${qrPath(checkout.modules)}></path></svg><div class="khqr-mark" aria-hidden="true">${CURRENCY_MARK[data.currency]}</div>${
+      <div class="khqr" data-theme=${theme} data-state=${state} ?data-reconnecting=${snapshot?.reconnecting ?? false} ?data-grace=${grace} ?data-refused=${refused}><div class="khqr-card" part="card"><div class="khqr-header" part="header" aria-hidden="true">KHQR</div><div class="khqr-corner" aria-hidden="true"></div><div class="khqr-body"><p class="khqr-name" part="name">${data.merchantName}</p><p class="khqr-amount" part="amount"><span class="khqr-value">${money}</span><span class="khqr-currency">${data.currency}</span></p><hr class="khqr-rule" /><div class="khqr-qr" part="qr"><svg viewBox="0 0 ${size} ${size}" role="img" aria-label=${strings.qrLabel(data.merchantName, `${money} ${data.currency}`)} shape-rendering="crispEdges"><path fill="currentColor" d=${qrPath(checkout.modules)}></path></svg><div class="khqr-mark" aria-hidden="true">${CURRENCY_MARK[data.currency]}</div>${
         terminal
           ? html`<div class="khqr-overlay"><span class="khqr-tick" aria-hidden="true">${state === 'paid' ? '✓' : '!'}</span><span>${strings[state as 'paid']}</span>${
               state === 'paid'
                 ? html`<dl class="khqr-receipt" part="receipt"><div><dt>${strings.paidOn}</dt><dd>${formatPaidAt(snapshot?.paidAt ?? this._now, this.lang)}</dd></div><div><dt>${strings.reference}</dt><dd>${receiptReference(data, checkout.md5)}</dd></div></dl>`
                 : nothing
             }</div>`
-          : nothing
+          : grace || refused
+            ? html`<div class="khqr-overlay">${refused ? html`<span class="khqr-tick" aria-hidden="true">!</span>` : nothing}<span>${refused ? strings.invalid : strings.lastChecks}</span></div>`
+            : nothing
       }</div><div class="khqr-timer" part="timer" role="timer" aria-label=${strings.expiresIn}><span>${strings.expiresIn}</span><span class="khqr-time">${formatCountdown(terminal ? 0 : remaining)}</span></div><div class="khqr-bar" aria-hidden="true"><span></span></div></div></div><p class="khqr-status" part="status" aria-hidden="true">${statusText}</p><p class="khqr-sr" role="status" aria-live="polite">${this._announcement}</p><div class="khqr-actions" part="actions">${
         (state === 'expired' || state === 'failed') && (checkout.generated || this.renewEndpoint)
           ? html`<button type="button" class="khqr-primary" ?disabled=${this._renewing} @click=${() => this.refresh()}>${strings.newQr}</button>`
           : nothing
-      }${state === 'paid' ? html`<div class="khqr-continue"><slot name="continue"></slot></div>` : nothing}${
-        state === 'pending'
+      }${state === 'paid' && this.querySelector(':scope>[slot="continue"]') ? html`<div class="khqr-continue"><slot name="continue"></slot></div>` : nothing}${
+        state === 'pending' && !refused
           ? html`<button type="button" @click=${() => this.check()}>${strings.checkNow}</button>${remaining > 0 ? html`<button type="button" @click=${() => this.download()}>${strings.download}</button>${this._link ? html`<a class="khqr-primary" href=${this._link} rel="noopener">${strings.openInApp}</a>` : nothing}` : nothing}`
           : nothing
       }</div></div>

@@ -58,7 +58,7 @@ export function fakeEnvironment() {
 }
 
 /** Tabs of one browser: an exclusive lock per name and a broadcast channel. */
-export function fakeTabs() {
+export function fakeTabs(deliveryMs?: number) {
   const holders = new Map<string, Array<() => void>>();
   const held = new Set<string>();
   const lock = (name: string) =>
@@ -77,8 +77,13 @@ export function fakeTabs() {
   const channel = (): SessionChannel => {
     const own = new Set<(m: { md5: string; answer: CheckAnswer }) => void>();
     return {
+      // A BroadcastChannel delivers in a later task: `deliveryMs` makes that visible.
       post: (message) => {
-        for (const s of subscribers) if (!own.has(s)) s(message);
+        const deliver = () => {
+          for (const s of subscribers) if (!own.has(s)) s(message);
+        };
+        if (deliveryMs === undefined) deliver();
+        else setTimeout(deliver, deliveryMs);
       },
       subscribe(callback) {
         own.add(callback);

@@ -95,8 +95,6 @@ export interface KhqrCheckoutProps {
 }
 
 const TERMINAL = ['paid', 'failed', 'expired'];
-// Terminal callbacks fire at most once per QR, even across StrictMode's double mounts.
-const fired = new Set<string>();
 
 /**
  * The KHQR card in React: the same look, strings, states and actions as `<khqr-checkout>`,
@@ -172,9 +170,9 @@ export function KhqrCheckout(props: KhqrCheckoutProps) {
       </div>
     );
   }
-  const renew = () => {
+  const renew = (state: SessionState) => {
     const md5 = khqrMd5(qr);
-    callbacks.current.onRefresh?.(detailOf(checked.data as KhqrData, md5, 'expired'));
+    callbacks.current.onRefresh?.(detailOf(checked.data as KhqrData, md5, state));
     const from = props.qr;
     if (!props.renewEndpoint || !from || renewing) return;
     setRenewing(true);
@@ -227,8 +225,8 @@ interface CardProps {
   theme: string;
   renewing: boolean;
   renewError: string | null;
-  /** "New QR", or null when this card cannot get one. */
-  onNewQr: (() => void) | null;
+  /** "New QR" (with the state it was pressed in), or null when this card cannot get one. */
+  onNewQr: ((state: SessionState) => void) | null;
 }
 
 function Card({
@@ -260,6 +258,9 @@ function Card({
     null,
   );
   const [link, setLink] = useState<string | null>(null);
+  // Terminal callbacks fire at most once per card and QR (a ref survives StrictMode's double
+  // mount); another card of the same QR tells its own page too, as the element does.
+  const fired = useRef(new Set<string>());
   const [announcement, setAnnouncement] = useState('');
 
   useEffect(() => {
@@ -267,8 +268,8 @@ function Card({
     previous.current = { state, reconnecting, error: Boolean(error) };
     const c = callbacks.current;
     if (before && before.state !== state) c.onStatusChange?.(detail);
-    if (TERMINAL.includes(state) && !fired.has(`${md5}:${state}`)) {
-      fired.add(`${md5}:${state}`);
+    if (TERMINAL.includes(state) && !fired.current.has(`${md5}:${state}`)) {
+      fired.current.add(`${md5}:${state}`);
       setAnnouncement(strings[state as 'paid']);
       (state === 'paid' ? c.onSuccess : state === 'failed' ? c.onFailed : c.onExpired)?.(detail);
     }
@@ -317,17 +318,20 @@ function Card({
   const money = formatMoney(data.amount ?? '0', data.currency);
   const terminal = TERMINAL.includes(state);
   const lifetime = (data.expiresAt as number) - (data.createdAt as number);
-  // A terminal state is said once, in the card; below it only what went wrong.
+  // Refused by the proxy: nothing here can be paid or checked any more.
+  const refused = Boolean(error);
+  const grace = !terminal && !refused && remainingMs <= 0;
+  // What the card says is said once, in the card; below it only what went wrong and why.
   const statusText = error
-    ? `${strings.invalid}: ${error.message}`
+    ? error.message
     : terminal
       ? (renewError ?? '')
       : reconnecting
         ? strings.reconnecting
         : payment.delayed
           ? strings.delayed
-          : remainingMs <= 0
-            ? strings.lastChecks
+          : grace
+            ? ''
             : strings.waiting;
 
   return (
@@ -337,7 +341,8 @@ function Card({
       data-state={state}
       data-reconnecting={reconnecting || undefined}
       // Past expiry, before the verdict: the bank refuses the QR, so it is covered.
-      data-grace={(!terminal && remainingMs <= 0) || undefined}
+      data-grace={grace || undefined}
+      data-refused={refused || undefined}
     >
       {style}
       <div className="khqr-card">
@@ -387,6 +392,15 @@ function Card({
                   </dl>
                 ) : null}
               </div>
+            ) : grace || refused ? (
+              <div className="khqr-overlay">
+                {refused ? (
+                  <span className="khqr-tick" aria-hidden="true">
+                    !
+                  </span>
+                ) : null}
+                <span>{refused ? strings.invalid : strings.lastChecks}</span>
+              </div>
             ) : null}
           </div>
           <div className="khqr-timer" role="timer" aria-label={strings.expiresIn}>
@@ -413,14 +427,19 @@ function Card({
       </p>
       <div className="khqr-actions">
         {(state === 'expired' || state === 'failed') && onNewQr ? (
-          <button type="button" className="khqr-primary" disabled={renewing} onClick={onNewQr}>
+          <button
+            type="button"
+            className="khqr-primary"
+            disabled={renewing}
+            onClick={() => onNewQr(state)}
+          >
             {strings.newQr}
           </button>
         ) : null}
         {state === 'paid' && props.continueSlot ? (
           <div className="khqr-continue">{props.continueSlot}</div>
         ) : null}
-        {state === 'pending' ? (
+        {state === 'pending' && !refused ? (
           <>
             <button type="button" onClick={payment.checkNow}>
               {strings.checkNow}

@@ -424,6 +424,22 @@ describe('checkout session', () => {
     expect(two.s.getSnapshot()).toMatchObject({ follower: false, state: 'paid' });
   });
 
+  it('keeps the tab lock after a verdict it shared, so no waiting tab asks again before hearing it', async () => {
+    // Answers between tabs arrive a task later, as a BroadcastChannel delivers them.
+    const tabs = fakeTabs(5);
+    const one = session([pending(), answer('paid')], { lock: tabs.lock, channel: tabs.channel() });
+    const two = session([pending()], { lock: tabs.lock, channel: tabs.channel() });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(one.s.getSnapshot().state).toBe('paid');
+    expect(two.s.getSnapshot().state).toBe('paid');
+    expect(two.calls).toHaveLength(0);
+    // Unmounted, the lock goes: a tab still waiting for some other checkout is not held up.
+    one.unsubscribe();
+    const three = session([pending()], { lock: tabs.lock, channel: tabs.channel() });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(three.calls.length).toBeGreaterThan(0);
+  });
+
   it('catches a listener that throws', async () => {
     const { s } = session([answer('paid')]);
     s.subscribe(() => {

@@ -249,7 +249,9 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
         state = 'expired';
       if (state === 'paid') patch.paidAt = answer.paidAt ?? now() + offset;
       update({ ...patch, state });
-      if (terminal()) stop();
+      // A verdict this tab asked for was shared with the other tabs: it keeps the lock until it
+      // is unmounted, so none of them takes over only to ask again.
+      if (terminal()) stop(sentAt !== undefined);
     } else if (answer.kind === 'transport') {
       failures++;
       retryAfterMs = answer.retryAfterMs;
@@ -298,8 +300,10 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
     if (seq !== sequence || !running) return;
     controller = undefined;
     signal = undefined;
-    apply(answer, sentAt);
+    // Shared before it is applied: a terminal answer stops this session and frees the tab lock,
+    // and a waiting tab that took the lock before hearing the answer would ask once more.
     if (answer.kind === 'status') options.channel?.post({ md5: options.md5, answer });
+    apply(answer, sentAt);
     schedule();
   }
 
@@ -345,7 +349,7 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
     }
   }
 
-  function stop(): void {
+  function stop(keepLock = false): void {
     running = false;
     signal = undefined;
     clearTimer(timer);
@@ -354,6 +358,7 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
     controller = undefined;
     for (const cleanup of cleanups) cleanup();
     cleanups = [];
+    if (keepLock) return;
     releaseLock?.();
     releaseLock = undefined;
     leader = !options.lock;
