@@ -10,17 +10,34 @@ import { startStorefront } from './storefront.ts';
 
 let shop: Awaited<ReturnType<typeof startStorefront>>;
 beforeAll(async () => {
-  shop = await startStorefront({ port: 0, sandboxPort: 0, dataDir: null, env: {} });
+  shop = await startStorefront({
+    port: 0,
+    sandboxPort: 0,
+    dataDir: null,
+    env: { SHOP_ORDERS_PER_MINUTE: '60' },
+  });
 }, 60_000);
 afterAll(() => shop?.close());
 
-async function call(path: string, body?: unknown, raw?: string) {
+/** Each customer's cookie, as a browser keeps it. */
+const jars: Record<string, string> = {};
+
+async function call(path: string, body?: unknown, raw?: string, customer = 'sok') {
   const response = await fetch(`${shop.url}${path}`, {
     method: body === undefined && raw === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(jars[customer] ? { cookie: jars[customer] } : {}),
+    },
     ...(body === undefined && raw === undefined ? {} : { body: raw ?? JSON.stringify(body) }),
   });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  const set = response.headers.get('set-cookie');
+  if (set) jars[customer] = set.split(';')[0] as string;
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: (await response.json()) as Record<string, unknown>,
+  };
 }
 const order = (items: unknown, currency: unknown = 'KHR') =>
   call('/api/orders', { items, currency });
@@ -87,10 +104,12 @@ describe('the shop API', () => {
     const md5 = created.md5 as string;
     shop.sandbox?.pay({ md5 });
     expect((await check(md5)).json.status).toBe('paid');
-    expect((await call(`/api/orders/${created.id}`)).json).toMatchObject({
-      status: 'paid',
-      transactionHash: expect.any(String),
-    });
+    // Paid with its transaction recorded, and the hash stays on the server.
+    const seen = (await call(`/api/orders/${created.id}`)).json;
+    expect(seen).toMatchObject({ status: 'paid' });
+    expect(seen).not.toHaveProperty('transactionHash');
+    expect(seen).not.toHaveProperty('paidEventId');
+    expect((await shop.orders.get(created.id))?.transactionHash).toEqual(expect.any(String));
     const again = await call(`/api/orders/${created.id}/checkout`, {});
     expect(again.status).toBe(409);
   });
@@ -103,10 +122,13 @@ describe('the shop API', () => {
     expect((await shop.orders.get(created.id))?.status).toBe('awaiting-payment');
   });
 
-  it('gives an unpaid order a new QR on request, and the order follows the new one', async () => {
+  it('gives an unpaid order its open QR again, a new one when the card asks to replace it, and the order follows', async () => {
     const created = (await order([{ id: 'palm-sugar', qty: 1 }])).json as unknown as Order;
+    // A reload asks again: the same QR, which the customer may have paid.
+    const again = await call(`/api/orders/${created.id}/checkout`, {});
+    expect((again.json as unknown as Order).md5).toBe(created.md5);
     await new Promise((resolve) => setTimeout(resolve, 5)); // a new creation time, so a new QR
-    const renewed = await call(`/api/orders/${created.id}/checkout`, {});
+    const renewed = await call(`/api/orders/${created.id}/checkout`, { md5: created.md5 });
     expect(renewed.status).toBe(201);
     const md5 = (renewed.json as unknown as Order).md5 as string;
     expect(md5).not.toBe(created.md5);
@@ -248,4 +270,62 @@ describe('paid orders survive what goes wrong', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('each customer sees only their own orders', () => {
+  it('sets a cookie with the first order; lists and answers orders to that cookie only', async () => {
+    const mine = await call(
+      '/api/orders',
+      { items: [{ id: 'krama', qty: 1 }], currency: 'KHR' },
+      undefined,
+      'dara',
+    );
+    expect(mine.headers.get('set-cookie')).toMatch(
+      /^phsar_customer=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax/,
+    );
+    const id = (mine.json as unknown as Order).id;
+    expect((await call(`/api/orders/${id}`, undefined, undefined, 'dara')).status).toBe(200);
+    const list = (await call('/api/orders', undefined, undefined, 'dara'))
+      .json as unknown as Order[];
+    expect(list.map((o) => o.id)).toEqual([id]);
+    expect(JSON.stringify(list)).not.toMatch(/transactionHash|paidEventId|owner/);
+    // A stranger: no list, and the order, its QR and a new QR are as good as missing.
+    expect((await call('/api/orders', undefined, undefined, 'stranger')).json).toEqual([]);
+    expect((await call(`/api/orders/${id}`, undefined, undefined, 'stranger')).status).toBe(404);
+    expect((await call(`/api/orders/${id}/checkout`, {}, undefined, 'stranger')).status).toBe(404);
+    // Another customer with a cookie of their own sees theirs, not this one.
+    await call(
+      '/api/orders',
+      { items: [{ id: 'krama', qty: 2 }], currency: 'KHR' },
+      undefined,
+      'chan',
+    );
+    const theirs = (await call('/api/orders', undefined, undefined, 'chan'))
+      .json as unknown as Order[];
+    expect(theirs.map((o) => o.id)).not.toContain(id);
+  });
+
+  it('takes orders only as JSON (415 otherwise)', async () => {
+    const before = (await shop.orders.list()).length;
+    const response = await fetch(`${shop.url}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ items: [{ id: 'krama', qty: 1 }], currency: 'KHR' }),
+    });
+    expect(response.status).toBe(415);
+    expect((await shop.orders.list()).length).toBe(before);
+  });
+
+  it('limits new orders from one address (429 with Retry-After), and makes none past the limit', async () => {
+    let refused: Awaited<ReturnType<typeof call>> | undefined;
+    for (let i = 0; i < 61 && !refused; i++) {
+      const answer = await order([{ id: 'iced-coffee', qty: 1 }]);
+      if (answer.status === 429) refused = answer;
+    }
+    expect(refused?.status).toBe(429);
+    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThan(0);
+    const before = (await shop.orders.list()).length;
+    expect((await order([{ id: 'iced-coffee', qty: 1 }])).status).toBe(429);
+    expect((await shop.orders.list()).length).toBe(before);
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,7 @@ import { fromMinorUnits, type KhqrCurrency, khqrMd5 } from '@khqr-checkout/khqr'
 import {
   type CreatedCheckout,
   createKhqrProxy,
+  MemoryStore,
   openEmbedded,
   type PaidEvent,
 } from '@khqr-checkout/proxy';
@@ -16,7 +18,21 @@ import { DEV_TOKEN, type Sandbox, startSandbox } from '@khqr-checkout/sandbox';
 import { createServer as createVite, defaultClientConditions } from 'vite';
 import { buildDropIn } from '../../../packages/element/drop-in.build.ts';
 import { DONATIONS, PRODUCTS, total } from './catalogue.ts';
-import { OrderBook } from './orders.ts';
+import { type Order, OrderBook, publicOrder } from './orders.ts';
+
+/** The customer's cookie: a random token; the order book keeps only its hash. */
+const CUSTOMER_COOKIE = 'phsar_customer';
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+function customerOf(req: IncomingMessage): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, value] = part.trim().split('=');
+    if (name === CUSTOMER_COOKIE && value && TOKEN.test(value)) return value;
+  }
+  return null;
+}
+
+const ownerKey = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Options of {@link startStorefront}; the environment fills what is not given. */
 export interface StorefrontOptions {
@@ -173,10 +189,15 @@ export async function startStorefront(options: StorefrontOptions = {}) {
   // The drop-in file for the plain page, built once from source.
   const dropIn = await buildDropIn();
 
-  async function checkoutFor(orderId: string): Promise<CreatedCheckout> {
-    const order = await orders.get(orderId);
-    if (!order) throw new Error('no order');
-    const checkout = await proxy.createCheckout({
+  /**
+   * The order's checkout: its open one (a reload shows the QR the customer may have paid), or a
+   * new one when it has none, when that one has expired, or when the card asks to replace it
+   * (`replace`: the md5 of a QR it shows as failed or expired).
+   */
+  async function checkoutFor(order: Order, replace?: string): Promise<void> {
+    const open = order.checkout;
+    if (open && open.expiresAt > Date.now() && open.md5 !== replace) return;
+    const checkout: CreatedCheckout = await proxy.createCheckout({
       amount: fromMinorUnits(order.totalMinor, order.currency),
       currency: order.currency,
       orderId: order.id,
@@ -185,8 +206,12 @@ export async function startStorefront(options: StorefrontOptions = {}) {
     });
     sandbox?.see(checkout.qr);
     await orders.setCheckout(order.id, checkout);
-    return checkout;
   }
+
+  // Order creation is limited per client address: anyone can create orders, not unlimited ones.
+  const limits = new MemoryStore();
+  const ORDERS_PER_MINUTE = Number(env.SHOP_ORDERS_PER_MINUTE ?? 20);
+  const ORDERS_PER_DAY = 500;
 
   async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     if (path === '/api/products' && req.method === 'GET') return json(res, 200, PRODUCTS);
@@ -198,8 +223,25 @@ export async function startStorefront(options: StorefrontOptions = {}) {
         sandbox: Boolean(sandbox),
       });
     }
-    if (path === '/api/orders' && req.method === 'GET') return json(res, 200, await orders.list());
+    if (req.method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+      return json(res, 415, { error: 'Send JSON (Content-Type: application/json).' });
+    // Who is asking: the customer's cookie, set when they create their first order. A customer
+    // sees only their own orders; another's order is answered as missing.
+    const customer = customerOf(req);
+    const owner = customer ? ownerKey(customer) : null;
+    if (path === '/api/orders' && req.method === 'GET')
+      return json(res, 200, owner ? (await orders.listOwned(owner)).map(publicOrder) : []);
     if (path === '/api/orders' && req.method === 'POST') {
+      const who = req.socket.remoteAddress ?? 'unknown';
+      const minute = await limits.hit(`orders:${who}`, 60_000);
+      const day = await limits.hit(`orders-day:${who}`, 86_400_000);
+      if (minute.count > ORDERS_PER_MINUTE || day.count > ORDERS_PER_DAY) {
+        res.setHeader(
+          'retry-after',
+          String(Math.ceil((minute.count > ORDERS_PER_MINUTE ? minute : day).resetMs / 1000)),
+        );
+        return json(res, 429, { error: 'Too many new orders from here; try again in a minute.' });
+      }
       const b = await body(req).catch(() => null);
       const currency = b?.currency === 'USD' ? 'USD' : b?.currency === 'KHR' ? 'KHR' : null;
       if (!b || !currency)
@@ -207,23 +249,33 @@ export async function startStorefront(options: StorefrontOptions = {}) {
       const items = b.items as Array<{ id: string; qty: number }>;
       const sum = total(items, currency as KhqrCurrency);
       if (typeof sum === 'string') return json(res, 400, { error: sum });
+      const token = customer ?? randomBytes(32).toString('base64url');
+      if (!customer)
+        res.setHeader(
+          'set-cookie',
+          `${CUSTOMER_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${30 * 86_400}`,
+        );
       // Only what the order needs is kept, whatever else the client sent.
       const order = await orders.create({
         items: items.map(({ id, qty }) => ({ id, qty })),
         currency,
         totalMinor: sum,
+        owner: ownerKey(token),
       });
-      await checkoutFor(order.id);
-      return json(res, 201, await orders.get(order.id));
+      await checkoutFor(order);
+      return json(res, 201, publicOrder((await orders.get(order.id)) as Order));
     }
     const match = /^\/api\/orders\/([\w-]+)(\/checkout)?$/.exec(path);
-    const order = match ? await orders.get(match[1] as string) : undefined;
+    const order = match && owner ? await orders.getOwned(match[1] as string, owner) : undefined;
     if (match && !order) return json(res, 404, { error: 'No such order.' });
-    if (match && !match[2] && req.method === 'GET') return json(res, 200, order);
-    if (match?.[2] && req.method === 'POST') {
-      if (order?.status === 'paid') return json(res, 409, { error: 'This order is paid.' });
-      await checkoutFor((order as { id: string }).id);
-      return json(res, 201, await orders.get((order as { id: string }).id));
+    if (match && order && !match[2] && req.method === 'GET')
+      return json(res, 200, publicOrder(order));
+    if (match?.[2] && order && req.method === 'POST') {
+      if (order.status === 'paid') return json(res, 409, { error: 'This order is paid.' });
+      const b = await body(req).catch(() => null);
+      if (!b) return json(res, 400, { error: 'Send a JSON object, e.g. {} or {md5}.' });
+      await checkoutFor(order, typeof b.md5 === 'string' ? b.md5 : undefined);
+      return json(res, 201, publicOrder((await orders.get(order.id)) as Order));
     }
     return json(res, 404, { error: 'No such route.' });
   }

@@ -1,6 +1,6 @@
 import { fromMinorUnits, type KhqrCurrency } from '@khqr-checkout/khqr';
-import { KhqrCheckout } from '@khqr-checkout/react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { KhqrCheckout, useKhqrCheckout } from '@khqr-checkout/react';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api, money, type Order, orderLines, type Product } from './api.ts';
 import { ProductPicture } from './ProductPicture.tsx';
@@ -325,15 +325,13 @@ function CheckoutPage({
   lang: Lang;
   theme: Theme;
 }) {
-  const client = useQueryClient();
   const order = useQuery({ queryKey: ['order', id], queryFn: () => api.order(id) });
+  // The order's open checkout from the shop's endpoint (a reload gets the same QR back), and a
+  // new one when the card's "New QR" asks: react-query, through the card's own hook.
+  const checkout = useKhqrCheckout({ endpoint: `/api/orders/${id}/checkout`, enabled: !browser });
   const config = useQuery({ queryKey: ['config'], queryFn: api.config });
   const products = useQuery({ queryKey: ['products'], queryFn: api.products });
   const [outcome, setOutcome] = useState<Outcome>(null);
-  const refresh = useMutation({
-    mutationFn: () => api.newCheckout(id),
-    onSuccess: (o) => client.setQueryData(['order', id], o),
-  });
   const o = order.data;
   if (order.error) return <p role="alert">{order.error.message}</p>;
   if (!o || !config.data) return <p>Loading…</p>;
@@ -345,6 +343,11 @@ function CheckoutPage({
     onSuccess: () => setOutcome('paid'),
     onFailed: () => setOutcome('failed'),
     onExpired: () => setOutcome('expired'),
+    continueSlot: (
+      <Link to={`/orders/${id}`} go={go}>
+        See your order
+      </Link>
+    ),
   };
   const other = browser ? `/checkout/${o.id}` : `/checkout/${o.id}?mode=browser`;
   return (
@@ -367,25 +370,26 @@ function CheckoutPage({
             billNumber={o.id}
             {...callbacks}
           />
-        ) : o.checkout ? (
+        ) : checkout.qr ? (
           <KhqrCheckout
-            qr={o.checkout.qr}
+            qr={checkout.qr}
             {...callbacks}
             onRefresh={() => {
               setOutcome(null);
-              refresh.mutate();
+              checkout.renew();
             }}
           />
+        ) : checkout.error ? (
+          <p role="alert" className="notice bad">
+            The QR could not be made: {checkout.error.message}
+          </p>
         ) : null}
       </div>
       <div className="checkout-side">
         {/* First beside the card, and right under it on a phone: seen without scrolling. */}
         {outcome === 'paid' ? (
           <p role="status" className="notice ok">
-            Thank you! Payment received.{' '}
-            <Link to={`/orders/${o.id}`} go={go}>
-              See your order
-            </Link>
+            Thank you! Payment received. Your order is on its way.
           </p>
         ) : outcome === 'failed' ? (
           <div role="alert" className="notice bad">
@@ -409,9 +413,9 @@ function CheckoutPage({
             </p>
           </div>
         ) : null}
-        {refresh.error ? (
+        {checkout.renewError ? (
           <p role="alert" className="notice bad">
-            A new QR could not be made: {refresh.error.message}
+            A new QR could not be made: {checkout.renewError.message}
           </p>
         ) : null}
         <section className="panel" aria-labelledby="order-title">

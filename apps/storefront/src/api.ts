@@ -2,7 +2,7 @@ import { fromMinorUnits, type KhqrCurrency } from '@khqr-checkout/khqr';
 import { CURRENCY_MARK, formatMoney } from '@khqr-checkout/khqr/card';
 // The server's own types: one definition of a product and an order for both sides.
 import type { Product } from '../server/catalogue.ts';
-import type { Order } from '../server/orders.ts';
+import type { PublicOrder as Order } from '../server/orders.ts';
 
 export type { Order, Product };
 
@@ -30,7 +30,6 @@ export const api = {
   order: (id: string) => call<Order>(`/api/orders/${id}`),
   createOrder: (items: Array<{ id: string; qty: number }>, currency: KhqrCurrency) =>
     call<Order>('/api/orders', { method: 'POST', body: JSON.stringify({ items, currency }) }),
-  newCheckout: (id: string) => call<Order>(`/api/orders/${id}/checkout`, { method: 'POST' }),
 };
 
 /** Money for people, with the card's formatting: "48,000 ៛", "$12.50". */

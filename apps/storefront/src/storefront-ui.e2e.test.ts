@@ -29,11 +29,17 @@ afterAll(async () => {
   await shop?.close();
 });
 
+/** The customer these tests are: the shop shows an order only to the cookie that created it. */
+const CUSTOMER = { name: 'phsar_customer', value: 'ui-test-customer'.padEnd(43, 'x') };
+
 /** An order made through the shop's API, as the cart's "Pay with KHQR" makes it. */
 async function order(items: Array<{ id: string; qty: number }>, currency = 'KHR'): Promise<Order> {
   const response = await fetch(`${shop.url}/api/orders`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      cookie: `${CUSTOMER.name}=${CUSTOMER.value}`,
+    },
     body: JSON.stringify({ items, currency }),
   });
   expect(response.status).toBe(201);
@@ -43,6 +49,7 @@ async function order(items: Array<{ id: string; qty: number }>, currency = 'KHR'
 /** A fresh browser context whose stored choices (the header's switches) are `stored`. */
 async function contextWith(options: BrowserContextOptions, stored: Record<string, string> = {}) {
   const context = await browser.newContext(options);
+  await context.addCookies([{ ...CUSTOMER, url: shop.url }]);
   await context.addInitScript((entries) => {
     for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
   }, stored);
