@@ -62,6 +62,7 @@ export interface BudgetState {
  */
 export class Budget {
   private learned: { value: number | null; at: number } | undefined;
+  private learning: Promise<number | null> | undefined;
 
   constructor(
     private readonly ledger: Ledger,
@@ -113,8 +114,13 @@ export class Budget {
 
   private async limit(): Promise<number | null> {
     const now = this.ledger.now();
-    if (!this.learned || now - this.learned.at >= LEARNED_TTL_MS)
-      this.learned = { value: await this.ledger.learnedQuota(), at: now };
+    if (!this.learned || now - this.learned.at >= LEARNED_TTL_MS) {
+      // One read for every caller at once, not one each.
+      this.learning ??= this.ledger.learnedQuota().finally(() => {
+        this.learning = undefined;
+      });
+      this.learned = { value: await this.learning, at: now };
+    }
     // A configured budget is the operator's word; a learned one applies only without it.
     return this.configured ?? this.learned.value;
   }

@@ -191,8 +191,11 @@ export class Checker {
     if (age < this.o.notFoundCacheMs && now - asked < this.o.notFoundCacheMs) return null;
     this.pageAskedAt.delete(row.md5);
     this.pageAskedAt.set(row.md5, now);
-    if (this.pageAskedAt.size > 20_000)
-      this.pageAskedAt.delete(this.pageAskedAt.keys().next().value as string);
+    // Oldest first (each ask re-inserts): an entry past notFoundCacheMs no longer matters.
+    for (const [md5, at] of this.pageAskedAt) {
+      if (now - at < this.o.notFoundCacheMs && this.pageAskedAt.size <= 20_000) break;
+      this.pageAskedAt.delete(md5);
+    }
     return 'page';
   }
 

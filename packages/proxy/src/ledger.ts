@@ -47,6 +47,17 @@ export interface OutboxHealth {
 }
 
 const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+/**
+ * A cached row nobody read for this long is dropped: an open page polls far more often (every
+ * 15 s when hidden), so only closed and finished checkouts go, and a later read costs one query.
+ */
+const CACHE_IDLE_MS = 10 * 60_000;
+/** Rows cached at most; beyond it the least recently remembered go first. */
+const CACHE_MAX = 20_000;
+/** The cache is combed for idle rows at most this often. */
+const CACHE_PRUNE_MS = 60_000;
+/** "Not found" times kept unwritten at most: more are written at once, sweeper or not. */
+const UNWRITTEN_MAX = 5_000;
 
 const num = (value: unknown): number => Number(value);
 const numOrNull = (value: unknown): number | null =>
@@ -63,16 +74,33 @@ export class Ledger {
     | { day: string; spent: number; lastCallAt: number | null; at: number }
     | undefined;
   private pauseCache: { pause: UpstreamPause | null; at: number } | undefined;
+  /**
+   * The reads of the pause and of today's count in flight: every caller meanwhile shares one
+   * query. Under load hundreds of checks find the second-old copy stale at once, and one query
+   * each would queue behind each other for longer than the copy lasts.
+   */
+  private pauseRead: Promise<UpstreamPause | null> | undefined;
+  private dayRead:
+    | { day: string; read: Promise<{ spent: number; lastCallAt: number | null }> }
+    | undefined;
+  /** Bumped by every read and write of the pause (of the day's count): a superseded read is not kept. */
+  private pauseGeneration = 0;
+  private dayGeneration = 0;
   private offset = 0;
   /**
    * Checkouts read or written lately, so a page's poll costs no query. An embedded database has
    * one writer, this process, so what it holds stays true; on Postgres another instance may
    * write, so an entry is trusted for a second only (the "not found" reuse window).
    */
-  private readonly cache = new Map<string, { row: CheckoutRow; at: number }>();
+  private readonly cache = new Map<string, { row: CheckoutRow; at: number; usedAt: number }>();
   private readonly cacheMs: number;
-  /** Bumped by every write of an md5, so a read that raced a write is not remembered. */
-  private readonly writes = new Map<string, number>();
+  private cachePrunedAt = Number.NEGATIVE_INFINITY;
+  /**
+   * The md5s being read now, each with a count of the writes made to it meanwhile, so a read that
+   * raced a write is not remembered. An md5 leaves when its last read ends: this holds reads in
+   * flight, nothing more.
+   */
+  private readonly reads = new Map<string, { pending: number; writes: number }>();
   /**
    * When Bakong last said "not found", not yet written (embedded only): one statement writes them
    * all before the sweeper reads, instead of a disk write per poll. Losing them in a crash costs
@@ -211,12 +239,36 @@ export class Ledger {
   /** A checkout; `fresh` reads the database even when a recent copy is at hand. */
   async get(md5: string, fresh = false): Promise<CheckoutRow | null> {
     const cached = this.cache.get(md5);
-    if (!fresh && cached && this.localNow() - cached.at < this.cacheMs) return cached.row;
-    const before = this.writes.get(md5);
-    const [row] = await this.db.query(`select * from ${this.t.checkouts} where md5 = $1`, [md5]);
+    const now = this.localNow();
+    if (!fresh && cached && now - cached.at < this.cacheMs) {
+      cached.usedAt = now;
+      return cached.row;
+    }
+    let race = this.reads.get(md5);
+    if (!race) {
+      race = { pending: 0, writes: 0 };
+      this.reads.set(md5, race);
+    }
+    race.pending++;
+    const before = race.writes;
+    let row: Record<string, unknown> | undefined;
+    try {
+      [row] = await this.db.query(`select * from ${this.t.checkouts} where md5 = $1`, [md5]);
+    } finally {
+      if (--race.pending === 0) this.reads.delete(md5);
+    }
     if (!row) return null;
     const read = this.withUnwritten(toCheckout(row));
-    return this.writes.get(md5) === before ? this.remember(read) : read;
+    return race.writes === before ? this.remember(read) : read;
+  }
+
+  /** What the ledger holds in memory now: rows cached, reads in flight, unwritten check times. */
+  held(): { cached: number; reads: number; unwrittenChecks: number } {
+    return {
+      cached: this.cache.size,
+      reads: this.reads.size,
+      unwrittenChecks: this.unwrittenChecks.size,
+    };
   }
 
   /** A row read from the database, with its "not found" time kept in memory, if later. */
@@ -227,18 +279,28 @@ export class Ledger {
 
   private invalidate(md5: string): void {
     this.cache.delete(md5);
-    this.writes.set(md5, (this.writes.get(md5) ?? 0) + 1);
-    if (this.writes.size > 20_000) this.writes.clear();
+    const race = this.reads.get(md5);
+    if (race) race.writes++;
   }
 
   private remember(row: CheckoutRow): CheckoutRow {
+    const now = this.localNow();
     this.cache.delete(row.md5);
-    this.cache.set(row.md5, { row, at: this.localNow() });
-    if (this.cache.size > 20_000) {
+    this.cache.set(row.md5, { row, at: now, usedAt: now });
+    this.pruneCache(now);
+    if (this.cache.size > CACHE_MAX) {
       // Oldest first: Map keeps insertion order, and every read re-inserts.
-      for (const md5 of [...this.cache.keys()].slice(0, 2_000)) this.cache.delete(md5);
+      for (const md5 of [...this.cache.keys()].slice(0, CACHE_MAX / 10)) this.cache.delete(md5);
     }
     return row;
+  }
+
+  /** Drops rows nobody read lately (a closed tab, a finished checkout), at most once a minute. */
+  private pruneCache(now: number): void {
+    if (now - this.cachePrunedAt < CACHE_PRUNE_MS && now >= this.cachePrunedAt) return;
+    this.cachePrunedAt = now;
+    for (const [md5, entry] of this.cache)
+      if (now - entry.usedAt >= CACHE_IDLE_MS) this.cache.delete(md5);
   }
 
   /**
@@ -265,8 +327,10 @@ export class Ledger {
     if (onlyChecked && this.db.kind === 'embedded') {
       // Kept in memory until the next batch write; every read of the row sees it.
       this.unwrittenChecks.set(md5, change.checkedAt);
-      if (!cached) return null;
-      return this.remember({ ...cached.row, checkedAt: change.checkedAt });
+      const noted = cached ? this.remember({ ...cached.row, checkedAt: change.checkedAt }) : null;
+      // With no sweeper to write them, a busy proxy writes them itself.
+      if (this.unwrittenChecks.size >= UNWRITTEN_MAX) await this.writeChecks();
+      return noted;
     }
     this.unwrittenChecks.delete(md5);
     const [row] = await this.db.query(
@@ -334,6 +398,8 @@ export class Ledger {
    * late, or reconciling) when asked more than `slowMs` ago.
    */
   async due(now: number, intervalMs: number, slowMs: number, limit = 100): Promise<CheckoutRow[]> {
+    // The sweeper's round: also when idle rows leave the cache.
+    this.pruneCache(this.localNow());
     await this.writeChecks();
     const rows = await this.db.query(
       `select * from ${this.t.checkouts}
@@ -418,30 +484,43 @@ export class Ledger {
       [kind, until, this.now()],
     );
     this.pauseCache = undefined;
+    this.pauseRead = undefined;
+    this.pauseGeneration++;
   }
 
-  /** The pause in force now, if any (read at most once a second). */
+  /** The pause in force now, if any (read at most once a second, one read at a time). */
   async paused(): Promise<UpstreamPause | null> {
     const now = this.now();
-    if (!this.pauseCache || now - this.pauseCache.at >= 1000) {
+    let pause: UpstreamPause | null;
+    if (this.pauseCache && now - this.pauseCache.at < 1000) pause = this.pauseCache.pause;
+    else {
+      this.pauseRead ??= this.readPause(now);
+      pause = await this.pauseRead;
+    }
+    return pause && pause.until > now ? pause : null;
+  }
+
+  private async readPause(now: number): Promise<UpstreamPause | null> {
+    const generation = ++this.pauseGeneration;
+    try {
       const rows = await this.db.query(
         `select kind, until, since from ${this.t.pauses} where until > $1 order by until desc limit 1`,
         [now],
       );
       const row = rows[0];
-      this.pauseCache = {
-        at: now,
-        pause: row
-          ? {
-              kind: row.kind as UpstreamPause['kind'],
-              until: num(row.until),
-              since: num(row.since),
-            }
-          : null,
-      };
+      const pause: UpstreamPause | null = row
+        ? {
+            kind: row.kind as UpstreamPause['kind'],
+            until: num(row.until),
+            since: num(row.since),
+          }
+        : null;
+      // A pause written meanwhile superseded this read: its older answer is not kept.
+      if (generation === this.pauseGeneration) this.pauseCache = { at: now, pause };
+      return pause;
+    } finally {
+      if (generation === this.pauseGeneration) this.pauseRead = undefined;
     }
-    const pause = this.pauseCache.pause;
-    return pause && pause.until > now ? pause : null;
   }
 
   /**
@@ -463,26 +542,38 @@ export class Ledger {
     const spent = rows[0];
     if (spent) this.dayCache = { day, spent: num(spent.spent), lastCallAt: now, at: now };
     else this.dayCache = undefined;
+    this.dayRead = undefined;
+    this.dayGeneration++;
     return spent !== undefined;
   }
 
-  /** Today's Bakong calls and the time of the last one (read at most once a second). */
+  /** Today's Bakong calls and the time of the last one (read at most once a second, one read at a time). */
   async today(): Promise<{ spent: number; lastCallAt: number | null }> {
     const now = this.now();
     const day = phnomPenhDay(now);
-    if (this.dayCache?.day !== day || now - this.dayCache.at >= 1000) {
+    if (this.dayCache?.day === day && now - this.dayCache.at < 1000)
+      return { spent: this.dayCache.spent, lastCallAt: this.dayCache.lastCallAt };
+    if (this.dayRead?.day !== day) this.dayRead = { day, read: this.readDay(day, now) };
+    return this.dayRead.read;
+  }
+
+  private async readDay(
+    day: string,
+    now: number,
+  ): Promise<{ spent: number; lastCallAt: number | null }> {
+    const generation = ++this.dayGeneration;
+    try {
       const [row] = await this.db.query(
         `select spent, last_call_at from ${this.t.days} where day = $1`,
         [day],
       );
-      this.dayCache = {
-        day,
-        spent: num(row?.spent ?? 0),
-        lastCallAt: numOrNull(row?.last_call_at),
-        at: now,
-      };
+      const today = { spent: num(row?.spent ?? 0), lastCallAt: numOrNull(row?.last_call_at) };
+      // A call counted meanwhile superseded this read: its older answer is not kept.
+      if (generation === this.dayGeneration) this.dayCache = { day, ...today, at: now };
+      return today;
+    } finally {
+      if (generation === this.dayGeneration) this.dayRead = undefined;
     }
-    return { spent: this.dayCache.spent, lastCallAt: this.dayCache.lastCallAt };
   }
 
   /**

@@ -137,7 +137,9 @@ export async function listen(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    // A deep accept queue: a saturated Node 20 accepts one connection per event-loop pass, and
+    // the default 511 refuses a burst of widgets (pnpm bench proxy).
+    server.listen({ port, host, backlog: 4096 }, () => resolve());
   });
   const address = server.address() as AddressInfo;
   return {

@@ -456,7 +456,8 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
   }
 
   // A deep link is asked for once per QR: it is a metered call too.
-  const deepLinks = new Map<string, string>();
+  // Kept while the QR can be paid, then dropped (oldest first: each is set once).
+  const deepLinks = new Map<string, { shortLink: string; until: number }>();
   async function postDeeplink(request: Request, context: RequestContext): Promise<Response> {
     const who = context.clientIp ?? 'unknown';
     await limit(`client:${who}`, limits.perClient);
@@ -465,7 +466,8 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     const { ledger, checker } = await use();
     const record = await ledger.get(md5);
     if (!record) throw new ProxyError(404, 'unknown_md5', 'This checkout is not known here.');
-    let shortLink = deepLinks.get(md5);
+    const cached = deepLinks.get(md5);
+    let shortLink = cached && cached.until > ledger.now() ? cached.shortLink : undefined;
     if (shortLink === undefined) {
       const unavailable = new ProxyError(
         502,
@@ -485,8 +487,12 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
       await checker.observe(outcome);
       if (outcome.kind !== 'success') throw unavailable;
       shortLink = outcome.data.shortLink;
-      deepLinks.set(md5, shortLink);
-      if (deepLinks.size > 5_000) deepLinks.delete(deepLinks.keys().next().value as string);
+      deepLinks.delete(md5);
+      deepLinks.set(md5, { shortLink, until: record.watchUntil });
+      for (const [key, link] of deepLinks) {
+        if (link.until > ledger.now() && deepLinks.size <= 5_000) break;
+        deepLinks.delete(key);
+      }
     }
     return json(200, { shortLink });
   }
