@@ -127,7 +127,13 @@ describe('the shop API', () => {
     // A reload asks again: the same QR, which the customer may have paid.
     const again = await call(`/api/orders/${created.id}/checkout`, {});
     expect((again.json as unknown as Order).md5).toBe(created.md5);
-    await new Promise((resolve) => setTimeout(resolve, 5)); // a new creation time, so a new QR
+    // Asked to replace a QR that can still be paid: the same one (never swapped under a payer).
+    const live = await call(`/api/orders/${created.id}/checkout`, { md5: created.md5 });
+    expect((live.json as unknown as Order).md5).toBe(created.md5);
+    // Failed, as the proxy says: now a new one.
+    shop.sandbox?.fail({ md5: created.md5 as string });
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the not-found cache
+    expect((await check(created.md5 as string)).json.status).toBe('failed');
     const renewed = await call(`/api/orders/${created.id}/checkout`, { md5: created.md5 });
     expect(renewed.status).toBe(201);
     const md5 = (renewed.json as unknown as Order).md5 as string;
@@ -154,7 +160,13 @@ describe('the shop binds browser-made QRs to its orders', () => {
     expect(created.totalMinor).toBe(10_000);
     const cheap = browserQr(created.id, '0.01', 'USD');
     const refused = await call('/api/khqr/check', cheap);
-    expect(refused).toMatchObject({ status: 422, json: { error: { code: 'amount_mismatch' } } });
+    // Refused with the one answer every refusal gets: nothing about the order leaks.
+    expect(refused).toMatchObject({
+      status: 422,
+      json: {
+        error: { code: 'rejected', message: 'No open order has this bill number at this amount.' },
+      },
+    });
     // Paying it anyway changes nothing: the proxy never accepted that md5.
     shop.sandbox?.see(cheap.qr);
     shop.sandbox?.pay({ qr: cheap.qr });
@@ -183,7 +195,7 @@ describe('the shop binds browser-made QRs to its orders', () => {
   it('refuses bill numbers of no order, and of an order already paid', async () => {
     expect((await call('/api/khqr/check', browserQr('KH-NOPE', '5.00', 'USD'))).json).toMatchObject(
       {
-        error: { code: 'rejected', message: 'No order has this bill number.' },
+        error: { code: 'rejected', message: 'No open order has this bill number at this amount.' },
       },
     );
   });

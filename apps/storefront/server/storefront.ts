@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromMinorUnits, type KhqrCurrency, khqrMd5 } from '@khqr-checkout/khqr';
+import { fromMinorUnits, type KhqrCurrency, khqrMd5, toMinorUnits } from '@khqr-checkout/khqr';
 import {
   type CreatedCheckout,
   createKhqrProxy,
@@ -165,8 +165,16 @@ export async function startStorefront(options: StorefrontOptions = {}) {
         };
       } else {
         const order = bill ? await orders.get(bill) : undefined;
-        if (order?.kind !== 'order') return 'No order has this bill number.';
-        if (order.status === 'paid') return 'This order is paid already.';
+        // One answer for every refusal: a stranger learns nothing of an order they can name
+        // (whether it exists, is paid, or what it costs).
+        const refused = 'No open order has this bill number at this amount.';
+        if (
+          order?.kind !== 'order' ||
+          order.status === 'paid' ||
+          decoded.currency !== order.currency ||
+          toMinorUnits(decoded.amount ?? '0', decoded.currency) !== order.totalMinor
+        )
+          return refused;
         bound = {
           orderId: order.id,
           amount: fromMinorUnits(order.totalMinor, order.currency),
@@ -196,7 +204,13 @@ export async function startStorefront(options: StorefrontOptions = {}) {
    */
   async function checkoutFor(order: Order, replace?: string): Promise<void> {
     const open = order.checkout;
-    if (open && open.expiresAt > Date.now() && open.md5 !== replace) return;
+    // Replaced only when it can no longer be paid: past its expiry, or failed or expired as the
+    // proxy (not the page) says. A live QR is never swapped out under a paying customer.
+    if (open && open.expiresAt > Date.now()) {
+      if (open.md5 !== replace) return;
+      const { status } = await proxy.check(open.md5);
+      if (status !== 'failed' && status !== 'expired') return;
+    }
     const checkout: CreatedCheckout = await proxy.createCheckout({
       amount: fromMinorUnits(order.totalMinor, order.currency),
       currency: order.currency,
@@ -274,6 +288,8 @@ export async function startStorefront(options: StorefrontOptions = {}) {
       if (order.status === 'paid') return json(res, 409, { error: 'This order is paid.' });
       const b = await body(req).catch(() => null);
       if (!b) return json(res, 400, { error: 'Send a JSON object, e.g. {} or {md5}.' });
+      if ((await limits.hit(`renew:${owner}`, 60_000)).count > ORDERS_PER_MINUTE)
+        return json(res, 429, { error: 'Too many new QRs; try again in a minute.' });
       await checkoutFor(order, typeof b.md5 === 'string' ? b.md5 : undefined);
       return json(res, 201, publicOrder((await orders.get(order.id)) as Order));
     }

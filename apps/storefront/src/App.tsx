@@ -328,7 +328,12 @@ function CheckoutPage({
   const order = useQuery({ queryKey: ['order', id], queryFn: () => api.order(id) });
   // The order's open checkout from the shop's endpoint (a reload gets the same QR back), and a
   // new one when the card's "New QR" asks: react-query, through the card's own hook.
-  const checkout = useKhqrCheckout({ endpoint: `/api/orders/${id}/checkout`, enabled: !browser });
+  // A paid order needs no QR: its page says so (a reload after paying lands here).
+  const paid = order.data?.status === 'paid';
+  const checkout = useKhqrCheckout({
+    endpoint: `/api/orders/${id}/checkout`,
+    enabled: !browser && order.data !== undefined && !paid,
+  });
   const config = useQuery({ queryKey: ['config'], queryFn: api.config });
   const products = useQuery({ queryKey: ['products'], queryFn: api.products });
   const [outcome, setOutcome] = useState<Outcome>(null);
@@ -361,7 +366,14 @@ function CheckoutPage({
             setOutcome((was) => (was === 'paid' ? was : null));
         }}
       >
-        {browser ? (
+        {paid && outcome !== 'paid' ? (
+          <p role="status" className="notice ok">
+            This order is paid.{' '}
+            <Link to={`/orders/${id}`} go={go}>
+              See your order
+            </Link>
+          </p>
+        ) : browser ? (
           <KhqrCheckout
             bakongAccountId={config.data.merchantAccount}
             merchantName={config.data.merchantName}

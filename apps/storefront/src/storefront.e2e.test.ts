@@ -93,6 +93,10 @@ describe('the demo shop, end to end', () => {
       .poll(() => page.getByTestId('order-status').textContent(), { timeout: 15_000 })
       .toBe('Paid');
     expect((await shop.orders.get(id))?.status).toBe('paid');
+    // Back on the checkout page later (a reload after paying): it says the order is paid.
+    await page.goto(`${shop.url}/checkout/${id}`);
+    await page.getByRole('status').filter({ hasText: 'This order is paid.' }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -2,7 +2,7 @@
 // what is refused and how.
 import { connect } from 'node:net';
 import { createKhqrProxy, type ProxyStore } from '@khqr-checkout/proxy';
-import { clientAddress, listen } from '@khqr-checkout/proxy/node';
+import { clientAddress, listen, nodeHandler } from '@khqr-checkout/proxy/node';
 import { DEV_TOKEN, type Sandbox } from '@khqr-checkout/sandbox';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { temporaryDataDir } from '../../../test-utils/data-dir.ts';
@@ -67,6 +67,15 @@ describe('behind reverse proxies', () => {
     expect(statuses.slice(20).every((s) => s === 429)).toBe(true);
     // Another real client behind the same nginx is not affected.
     expect((await check('198.51.100.7', '203.0.113.5')).status).toBe(200);
+  });
+
+  it('refuses a trustProxy that is no count of hops, instead of sharing one address among all', () => {
+    const proxy = { handler: async () => new Response() } as never;
+    for (const bad of [-1, 0.5, 11, 'yes'])
+      expect(() => nodeHandler(proxy, { trustProxy: bad as never }), String(bad)).toThrow(
+        /trustProxy/,
+      );
+    expect(() => nodeHandler(proxy, { trustProxy: 2 })).not.toThrow();
   });
 
   it('counts trusted hops from the right, as Express does', () => {
@@ -206,6 +215,9 @@ describe('refused, with a 4xx that says why', () => {
       );
     expect(await post('/check', 'user@evil')).toBe(400);
     expect(await post('/check', 'a b')).toBe(400);
+    // Shaped like a host, refused by the URL parser: the client's mistake too.
+    for (const host of ['localhost:99999', '999.999.999.999', '[:::]', '[1.2.3.4]'])
+      expect(await post('/check', host), host).toBe(400);
     expect(await post('http://other.test/check', 'shop.test')).toBe(400);
     expect(await post('/check', 'shop.test:8080')).toBe(404);
   });

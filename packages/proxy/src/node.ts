@@ -55,6 +55,11 @@ type Next = (error?: unknown) => void;
  * http.createServer(nodeHandler(proxy)).listen(4020); // plain Node
  */
 export function nodeHandler(proxy: KhqrProxy, options: NodeAdapterOptions = {}) {
+  const trust = options.trustProxy ?? false;
+  if (!(typeof trust === 'boolean' || (Number.isInteger(trust) && trust >= 0 && trust <= 10)))
+    throw new Error(
+      `[khqr-proxy] trustProxy must be true, false or the number of reverse proxies in front, 0–10 (got ${JSON.stringify(trust)}).`,
+    );
   return async (
     req: IncomingMessage & { originalUrl?: string; body?: unknown },
     res: ServerResponse,
@@ -73,9 +78,11 @@ export function nodeHandler(proxy: KhqrProxy, options: NodeAdapterOptions = {}) 
       const target = req.originalUrl ?? req.url ?? '/';
       // A Host that is no host name (`a b`, `user@evil`) or an absolute-form target is a bad
       // request, not a server error.
-      if (!HOST.test(host)) return badRequest(res, 'The Host header is not a host name.');
       if (!target.startsWith('/')) return badRequest(res, 'The request target must be a path.');
       const url = `${proto === 'https' ? 'https' : 'http'}://${host}${target}`;
+      // What the URL parser refuses too (a port over 65535, a bad IP literal) is the client's.
+      if (!HOST.test(host) || !URL.canParse(url))
+        return badRequest(res, 'The Host header is not a host name.');
       const headers = new Headers();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

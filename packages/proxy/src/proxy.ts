@@ -644,7 +644,10 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     // "reconnecting" forever. Nothing is done for the refused origin.
     const at = localNow();
     const seen = refusedOrigins.get(origin);
-    if (!seen || at - seen.at >= 60_000) {
+    // Once a minute per origin, and at most 10 origins a minute: cycling Origin values does not
+    // flood the log.
+    const loggedLately = [...refusedOrigins.values()].filter((r) => at - r.at < 60_000).length;
+    if ((!seen || at - seen.at >= 60_000) && loggedLately < 10) {
       logger.warn(
         'origin refused: add it to allowedOrigins (KHQR_ALLOWED_ORIGINS) if it is the shop',
         {
@@ -656,7 +659,7 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
       refusedOrigins.set(origin, { at, count: 0 });
       if (refusedOrigins.size > 100)
         refusedOrigins.delete(refusedOrigins.keys().next().value as string);
-    } else seen.count++;
+    } else if (seen) seen.count++;
     if (request.method === 'OPTIONS') return headers;
     return json(
       403,
