@@ -440,30 +440,34 @@ function CheckoutPage({
             </ul>
           ) : null}
           <p>
-            Total <strong>{money(o.totalMinor, o.currency)}</strong>. Scan the KHQR with any Bakong
-            member bank app.
+            Total <strong>{money(o.totalMinor, o.currency)}</strong>.{' '}
+            {paid || outcome === 'paid'
+              ? 'Paid: nothing more to scan.'
+              : 'Scan the KHQR with any Bakong member bank app.'}
           </p>
         </section>
-        <aside className="demo" aria-labelledby="demo-title">
-          <h2 id="demo-title">Demo controls (not part of a real shop)</h2>
-          {config.data.bankAppUrl ? (
+        {paid || outcome === 'paid' ? null : (
+          <aside className="demo" aria-labelledby="demo-title">
+            <h2 id="demo-title">Demo controls (not part of a real shop)</h2>
+            {config.data.bankAppUrl ? (
+              <p>
+                Pay or fail this QR in the{' '}
+                <a href={config.data.bankAppUrl} target="_blank" rel="noreferrer">
+                  sandbox bank app
+                </a>
+                , a pretend bank: no real money moves.
+              </p>
+            ) : null}
             <p>
-              Pay or fail this QR in the{' '}
-              <a href={config.data.bankAppUrl} target="_blank" rel="noreferrer">
-                sandbox bank app
-              </a>
-              , a pretend bank: no real money moves.
+              {browser
+                ? 'This page made the QR in the browser; the proxy validated it on the first check. '
+                : 'The server made this QR for the order (the secure default). '}
+              <Link to={other} go={go}>
+                {browser ? 'Use the server-made QR' : 'Make the QR in the browser instead'}
+              </Link>
             </p>
-          ) : null}
-          <p>
-            {browser
-              ? 'This page made the QR in the browser; the proxy validated it on the first check. '
-              : 'The server made this QR for the order (the secure default). '}
-            <Link to={other} go={go}>
-              {browser ? 'Use the server-made QR' : 'Make the QR in the browser instead'}
-            </Link>
-          </p>
-        </aside>
+          </aside>
+        )}
       </div>
     </div>
   );

@@ -97,6 +97,9 @@ describe('the demo shop, end to end', () => {
     await page.goto(`${shop.url}/checkout/${id}`);
     await page.getByRole('status').filter({ hasText: 'This order is paid.' }).waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
+    // Nothing invites paying again: no "scan", no demo controls to pay with.
+    expect(await page.getByText('Scan the KHQR').count()).toBe(0);
+    expect(await page.getByText('Demo controls').count()).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
   });
