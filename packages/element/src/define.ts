@@ -1,4 +1,4 @@
-import { KhqrCheckoutElement } from './khqr-checkout.ts';
+import { KhqrCheckoutElement } from './element.ts';
 
 // Defining twice on one page (two bundles, or the drop-in plus a bundle) is harmless.
 if (!customElements.get('khqr-checkout'))

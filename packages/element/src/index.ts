@@ -1,2 +1,2 @@
+export { KhqrCheckoutElement } from './element.ts';
 export type { KhqrErrorDetail, KhqrErrorEvent, KhqrEvent, KhqrEventDetail } from './events.ts';
-export { KhqrCheckoutElement } from './khqr-checkout.ts';
