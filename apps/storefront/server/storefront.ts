@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { resolve as absolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromMinorUnits, type KhqrCurrency, khqrMd5, toMinorUnits } from '@khqr-checkout/khqr';
 import {
@@ -19,6 +19,7 @@ import { createServer as createVite, defaultClientConditions } from 'vite';
 import { buildDropIn } from '../../../packages/element/drop-in.build.ts';
 import { DONATIONS, PRODUCTS, total } from './catalogue.ts';
 import { type Order, OrderBook, publicOrder } from './orders.ts';
+import { choosePort, listenOn, StartupError } from './ports.ts';
 
 /** The customer's cookie: a random token; the order book keeps only its hash. */
 const CUSTOMER_COOKIE = 'phsar_customer';
@@ -36,13 +37,25 @@ const ownerKey = (token: string) => createHash('sha256').update(token).digest('h
 
 /** Options of {@link startStorefront}; the environment fills what is not given. */
 export interface StorefrontOptions {
-  /** @default PORT or 5173 */
-  port?: number;
-  host?: string;
-  /** The embedded sandbox's port when no real Bakong is configured. @default 4010 */
-  sandboxPort?: number;
   /**
-   * The data directory: one embedded database holds the proxy's ledger and the shop's orders.
+   * The shop's port, taken or a {@link StartupError}; 0 picks a free one.
+   * @default PORT, else 5173 or, when 5173 is in use, a free port
+   */
+  port?: number;
+  /** The port tried first when neither `port` nor PORT is given. @default 5173 */
+  defaultPort?: number;
+  host?: string;
+  /**
+   * The embedded sandbox's port when no real Bakong is configured, taken or a
+   * {@link StartupError}; 0 picks a free one.
+   * @default SANDBOX_PORT, else 4010 or, when 4010 is in use, a free port
+   */
+  sandboxPort?: number;
+  /** The sandbox port tried first when neither `sandboxPort` nor SANDBOX_PORT is given. @default 4010 */
+  defaultSandboxPort?: number;
+  /**
+   * The data directory: one embedded database holds the proxy's ledger and the shop's orders. One
+   * shop at a time: a second one started on it is a {@link StartupError} naming the first.
    * @default KHQR_DATA_DIR, else apps/storefront/data; null uses a temporary one, removed on close
    */
   dataDir?: string | null;
@@ -93,19 +106,85 @@ export async function startStorefront(options: StorefrontOptions = {}) {
     (temporary
       ? mkdtempSync(join(tmpdir(), 'khqr-shop-'))
       : (env.KHQR_DATA_DIR ?? join(APP_ROOT, 'data')));
-  mkdirSync(dataDir, { recursive: true });
   const real = Boolean(env.BAKONG_TOKEN && env.BAKONG_BASE_URL);
+  // Both read before anything starts: a mistyped variable is said at once.
+  const shopPort = choosePort(['port', options.port], 'PORT', env, options.defaultPort ?? 5173);
+  const sandboxPort = real
+    ? null
+    : choosePort(
+        ['sandboxPort', options.sandboxPort],
+        'SANDBOX_PORT',
+        env,
+        options.defaultSandboxPort ?? 4010,
+      );
+  mkdirSync(dataDir, { recursive: true });
+  // One embedded database for the proxy's ledger and the shop's orders, opened first: its lock
+  // (dataDir/khqr.lock, taken over when its process has died) keeps a second shop on this
+  // directory from starting anything, the sandbox and its payments file included.
+  const database = await openEmbedded(dataDir).catch((error: NodeJS.ErrnoException) => {
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    if (error?.code !== 'KHQR_DATA_DIR_IN_USE') throw error;
+    const { pid } = error as unknown as { pid: number };
+    throw new StartupError(
+      `The data directory ${absolute(dataDir)} is in use by another demo (pid ${pid}${pid === process.pid ? ', this process' : ''}). Set KHQR_DATA_DIR to another directory, or stop it.`,
+    );
+  });
+  // What is started from here on, stopped last first on close, or when a later step fails: a
+  // shop that cannot start leaves nothing running and its data directory unlocked.
+  const started: Array<() => unknown> = [() => database.close()];
+  let closeServer: (() => Promise<void>) | null = null;
+  const stopAll = async () => {
+    // The shop's server first, so no request meets a closed proxy.
+    await closeServer?.();
+    closeServer = null;
+    for (const stop of started.splice(0).reverse()) await stop();
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+  };
+  const undo = async (error: unknown): Promise<never> => {
+    await stopAll().catch(() => undefined);
+    throw error;
+  };
+  const notices: string[] = [];
   // The embedded sandbox keeps its payments in the data directory too, as Bakong keeps its own:
   // a shop killed mid-checkout and started again finds the payment made meanwhile.
-  const sandbox: Sandbox | null = real
-    ? null
-    : await startSandbox({
-        port: options.sandboxPort ?? 4010,
-        persist: join(dataDir, 'sandbox.json'),
-      });
-  // One embedded database for the proxy's ledger and the shop's orders.
-  const database = await openEmbedded(dataDir);
-  const orders = await OrderBook.open(database);
+  let sandbox: Sandbox | null = null;
+  if (sandboxPort) {
+    const { value, busy } = await listenOn(sandboxPort, 'the sandbox', (port) =>
+      startSandbox({ port, persist: join(dataDir, 'sandbox.json') }),
+    ).catch(undo);
+    sandbox = value;
+    started.push(() => value.close());
+    if (busy !== null)
+      notices.push(`Port ${busy} is in use: the sandbox is on ${new URL(value.url).port} instead.`);
+  }
+  // The shop's port is taken before the slower work below (Vite, the drop-in build), so a port
+  // that cannot be had is said at once. Until the shop is ready it answers 503.
+  let ready: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  const server = createServer((req, res) => {
+    if (ready) ready(req, res);
+    else json(res, 503, { error: 'The shop is starting.' });
+  });
+  const listened = await listenOn(
+    shopPort,
+    'the shop',
+    (port) =>
+      new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, options.host ?? '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      }),
+  ).catch(undo);
+  closeServer = () => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address}:${address.port}`;
+  if (listened.busy !== null)
+    notices.push(`Port ${listened.busy} is in use: the shop is on ${address.port} instead.`);
+  const orders = await OrderBook.open(database).catch(undo);
 
   // Fulfilment happens here, on the server, once the proxy has verified and recorded the payment.
   // It may run more than once for one payment (at least once): markPaid is idempotent, and a
@@ -128,74 +207,81 @@ export async function startStorefront(options: StorefrontOptions = {}) {
         result,
       });
   };
-  const proxy = createKhqrProxy({
-    // The shop's own pages, on whatever port the demo runs (the proxy trusts no Origin by
-    // itself), and any origins in KHQR_ALLOWED_ORIGINS (a tunnel or a host name in front).
-    allowedOrigins: [
-      'http://127.0.0.1:*',
-      'http://localhost:*',
-      ...(env.KHQR_ALLOWED_ORIGINS ?? '')
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
-    ],
-    bakong: {
-      token: real ? (env.BAKONG_TOKEN as string) : DEV_TOKEN,
-      baseUrl: real ? (env.BAKONG_BASE_URL as string) : (sandbox as Sandbox).url,
-    },
-    merchant: { accounts: [merchantAccount], name: 'Phsar Khmer', city: 'Phnom Penh' },
-    basePath: '/api/khqr',
-    graceMs: options.graceMs ?? 30_000,
-    // A test that watches a QR expire asks for a lifetime under the proxy's usual minute.
-    minTtlSeconds: Math.min(60, options.checkoutTtl ?? 60),
-    onPaid: fulfil,
-    database,
-    // A QR made in the browser names its order in the bill number, which the page writes: the
-    // order, its amount and its currency come from the order book, and the proxy refuses a QR
-    // for any other amount. The plain page's donation QR binds to the fixed donation.
-    validate: async (qr, decoded) => {
-      const bill = decoded.billNumber ?? '';
-      const donation = DONATIONS[bill];
-      let bound: { orderId: string; amount: string; currency: KhqrCurrency } | string;
-      if (donation) {
-        bound = {
-          orderId: `DONATION-${khqrMd5(qr).slice(0, 16)}`,
-          amount: fromMinorUnits(donation.amountMinor, donation.currency),
-          currency: donation.currency,
-        };
-      } else {
-        const order = bill ? await orders.get(bill) : undefined;
-        // One answer for every refusal: a stranger learns nothing of an order they can name
-        // (whether it exists, is paid, or what it costs).
-        const refused = 'No open order has this bill number at this amount.';
-        if (
-          order?.kind !== 'order' ||
-          order.status === 'paid' ||
-          decoded.currency !== order.currency ||
-          toMinorUnits(decoded.amount ?? '0', decoded.currency) !== order.totalMinor
-        )
-          return refused;
-        bound = {
-          orderId: order.id,
-          amount: fromMinorUnits(order.totalMinor, order.currency),
-          currency: order.currency,
-        };
-      }
-      // In sandbox mode, every QR the shop shows is "seen" by the sandbox's bank app, as if the
-      // customer's phone had scanned the screen, so it can be paid from the bank-app page.
-      sandbox?.see(qr);
-      return bound;
-    },
-    logger: {
-      info() {},
-      warn: (m, f) => console.warn('[proxy]', m, f ?? ''),
-      error: (m, f) => console.error('[proxy]', m, f ?? ''),
-    },
-  });
+  // A setting the proxy refuses (KHQR_ALLOWED_ORIGINS="*") stops what started above, too.
+  let proxy: ReturnType<typeof createKhqrProxy>;
+  try {
+    proxy = createKhqrProxy({
+      // The shop's own pages, on whatever port the demo runs (the proxy trusts no Origin by
+      // itself), and any origins in KHQR_ALLOWED_ORIGINS (a tunnel or a host name in front).
+      allowedOrigins: [
+        'http://127.0.0.1:*',
+        'http://localhost:*',
+        ...(env.KHQR_ALLOWED_ORIGINS ?? '')
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      ],
+      bakong: {
+        token: real ? (env.BAKONG_TOKEN as string) : DEV_TOKEN,
+        baseUrl: real ? (env.BAKONG_BASE_URL as string) : (sandbox as Sandbox).url,
+      },
+      merchant: { accounts: [merchantAccount], name: 'Phsar Khmer', city: 'Phnom Penh' },
+      basePath: '/api/khqr',
+      graceMs: options.graceMs ?? 30_000,
+      // A test that watches a QR expire asks for a lifetime under the proxy's usual minute.
+      minTtlSeconds: Math.min(60, options.checkoutTtl ?? 60),
+      onPaid: fulfil,
+      database,
+      // A QR made in the browser names its order in the bill number, which the page writes: the
+      // order, its amount and its currency come from the order book, and the proxy refuses a QR
+      // for any other amount. The plain page's donation QR binds to the fixed donation.
+      validate: async (qr, decoded) => {
+        const bill = decoded.billNumber ?? '';
+        const donation = DONATIONS[bill];
+        let bound: { orderId: string; amount: string; currency: KhqrCurrency } | string;
+        if (donation) {
+          bound = {
+            orderId: `DONATION-${khqrMd5(qr).slice(0, 16)}`,
+            amount: fromMinorUnits(donation.amountMinor, donation.currency),
+            currency: donation.currency,
+          };
+        } else {
+          const order = bill ? await orders.get(bill) : undefined;
+          // One answer for every refusal: a stranger learns nothing of an order they can name
+          // (whether it exists, is paid, or what it costs).
+          const refused = 'No open order has this bill number at this amount.';
+          if (
+            order?.kind !== 'order' ||
+            order.status === 'paid' ||
+            decoded.currency !== order.currency ||
+            toMinorUnits(decoded.amount ?? '0', decoded.currency) !== order.totalMinor
+          )
+            return refused;
+          bound = {
+            orderId: order.id,
+            amount: fromMinorUnits(order.totalMinor, order.currency),
+            currency: order.currency,
+          };
+        }
+        // In sandbox mode, every QR the shop shows is "seen" by the sandbox's bank app, as if the
+        // customer's phone had scanned the screen, so it can be paid from the bank-app page.
+        sandbox?.see(qr);
+        return bound;
+      },
+      logger: {
+        info() {},
+        warn: (m, f) => console.warn('[proxy]', m, f ?? ''),
+        error: (m, f) => console.error('[proxy]', m, f ?? ''),
+      },
+    });
+  } catch (error) {
+    return undo(error);
+  }
+  started.push(() => proxy.close());
   const proxyHandler = nodeHandler(proxy);
 
   // The drop-in file for the plain page, built once from source.
-  const dropIn = await buildDropIn();
+  const dropIn = await buildDropIn().catch(undo);
 
   /**
    * The order's checkout: its open one (a reload shows the QR the customer may have paid), or a
@@ -296,7 +382,7 @@ export async function startStorefront(options: StorefrontOptions = {}) {
     return json(res, 404, { error: 'No such route.' });
   }
 
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] as string;
     if (path.startsWith('/api/khqr/')) return void proxyHandler(req, res);
     if (path.startsWith('/api/')) {
@@ -311,7 +397,7 @@ export async function startStorefront(options: StorefrontOptions = {}) {
         .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' })
         .end(dropIn);
     vite.middlewares(req, res);
-  });
+  };
   const vite = await createVite({
     root: APP_ROOT,
     configFile: false,
@@ -319,8 +405,13 @@ export async function startStorefront(options: StorefrontOptions = {}) {
     appType: 'spa',
     resolve: { conditions: [SOURCE, ...defaultClientConditions] },
     // Vite's live-reload socket shares the shop's port, so two shops (the demo and a test run)
-    // never fight over Vite's default socket port.
-    server: { middlewareMode: true, hmr: { server }, watch: { ignored: ['**/data/**'] } },
+    // never fight over Vite's default socket port. The data directory is no source to watch: the
+    // default one, or one that KHQR_DATA_DIR puts inside the app.
+    server: {
+      middlewareMode: true,
+      hmr: { server },
+      watch: { ignored: ['**/data/**', `${absolute(dataDir)}/**`] },
+    },
     optimizeDeps: {
       include: [
         'react',
@@ -331,14 +422,9 @@ export async function startStorefront(options: StorefrontOptions = {}) {
         'qrcode.react',
       ],
     },
-  });
-  const port = options.port ?? Number(env.PORT ?? 5173);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.address}:${address.port}`;
+  }).catch(undo);
+  started.push(() => vite.close());
+  ready = handle;
   return {
     url,
     dataDir,
@@ -346,14 +432,9 @@ export async function startStorefront(options: StorefrontOptions = {}) {
     bankAppUrl: sandbox?.bankAppUrl ?? null,
     sandbox,
     orders,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await vite.close();
-      await proxy.close();
-      await database.close();
-      await sandbox?.close();
-      if (temporary) rmSync(dataDir, { recursive: true, force: true });
-    },
+    /** What the user should know: a busy default port the shop or the sandbox moved from. */
+    notices,
+    /** Stops the shop's server, then Vite, the proxy, the sandbox and the database (unlocked). */
+    close: stopAll,
   };
 }

@@ -101,23 +101,34 @@ export async function openEmbedded(dir: string): Promise<SqlDatabase> {
 /** Data directories this process holds open. */
 const held = new Set<string>();
 
+/** The error of a data directory another process (or this one) holds: `code`, `dir` and `pid` say which. */
+function inUse(message: string, dir: string, pid: number): Error {
+  return Object.assign(new Error(message), { code: 'KHQR_DATA_DIR_IN_USE', dir, pid });
+}
+
 /**
- * Takes `dir/khqr.lock` for this process, or throws naming the process that holds it. The lock
- * names a process by its pid and its start time, since pids come back: a container's proxy is
- * pid 1 after every restart, and another program may get the pid of a proxy that was killed.
+ * Takes `dir/khqr.lock` for this process, or throws naming the process that holds it (the error's
+ * `code` is `KHQR_DATA_DIR_IN_USE`, its `pid` the holder's). The lock names a process by its pid
+ * and its start time, since pids come back: a container's proxy is pid 1 after every restart, and
+ * another program may get the pid of a proxy that was killed.
  */
 async function lockDirectory(dir: string): Promise<() => void> {
-  const [{ readFileSync, rmSync, writeFileSync }, { join }] = await Promise.all([
-    import('node:fs'),
-    import('node:path'),
-  ]);
+  const [{ mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync }, { join }] =
+    await Promise.all([import('node:fs'), import('node:path')]);
   const file = join(dir, 'khqr.lock');
   if (held.has(dir))
-    throw new Error(
+    throw inUse(
       `[khqr-proxy] The data directory ${dir} is already open in this process: open it once and share it (the \`database\` option takes an open database).`,
+      dir,
+      process.pid,
     );
   const me = `${process.pid} ${startTime(process.pid, readFileSync) ?? ''}`.trim();
-  for (let attempt = 0; attempt < 2; attempt++) {
+  // Taking over a stale lock is read, remove, create: two processes doing it at once could each
+  // remove the lock the other has just made. A guard directory (mkdir is atomic) lets one at a
+  // time remove it; one left by a process killed in that instant is old, and removed.
+  const guard = `${file}.takeover`;
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
     try {
       writeFileSync(file, me, { flag: 'wx' });
       held.add(dir);
@@ -136,23 +147,62 @@ async function lockDirectory(dir: string): Promise<() => void> {
       return release;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const [pidText = '', started] = readFileSync(file, 'utf8').trim().split(' ');
-      const holder = Number(pidText);
-      const stale =
-        holder === process.pid || // not held here (checked above): an earlier life of this pid
-        !alive(holder) ||
-        (started !== undefined && startTime(holder, readFileSync) !== started);
-      if (stale) {
-        // Left by a process that died (kill -9, a crash, a container restart): take it over.
-        rmSync(file, { force: true });
-        continue;
-      }
-      throw new Error(
+    }
+    let lock: string;
+    try {
+      lock = readFileSync(file, 'utf8');
+    } catch {
+      continue; // released meanwhile
+    }
+    const [pidText = '', started] = lock.trim().split(' ');
+    const holder = Number(pidText);
+    if (!pidText && Date.now() - statMs(file, statSync) < 2_000) {
+      // Made an instant ago and not written yet: its maker is alive, writing its pid.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      continue;
+    }
+    const stale =
+      holder === process.pid || // not held here (checked above): an earlier life of this pid
+      !alive(holder) ||
+      (started !== undefined && startTime(holder, readFileSync) !== started);
+    if (!stale)
+      throw inUse(
         `[khqr-proxy] The data directory ${dir} is in use by process ${holder}. One process opens an embedded database at a time: stop the other, give this one its own KHQR_DATA_DIR, or use Postgres (DATABASE_URL) for several instances.`,
+        dir,
+        holder,
       );
+    // Left by a process that died (kill -9, a crash, a container restart): take it over.
+    try {
+      mkdirSync(guard);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      try {
+        if (Date.now() - statSync(guard).mtimeMs > 5_000) rmdirSync(guard);
+      } catch {
+        // removed meanwhile
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      continue;
+    }
+    try {
+      // Removed only if it is still the stale lock, not one another process has made since.
+      if (readFileSync(file, 'utf8') === lock) rmSync(file);
+    } catch {
+      // gone already
+    } finally {
+      rmdirSync(guard);
     }
   }
   throw new Error(`[khqr-proxy] Could not lock the data directory ${dir}.`);
+}
+
+/** When `file` was last written (ms), or 0 when it is gone. */
+function statMs(file: string, stat: (path: string) => { mtimeMs: number }): number {
+  try {
+    return stat(file).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 /** When a process started (Linux: /proc/<pid>/stat, field 22), or undefined elsewhere. */
