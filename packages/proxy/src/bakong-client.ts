@@ -8,6 +8,13 @@ import {
   type UpstreamClass,
   upstreamClass,
 } from './outcome.ts';
+import {
+  parseRelay,
+  type RelayTransport,
+  relayAddress,
+  relayFailure,
+  relayTransport,
+} from './relay.ts';
 
 /** The Bakong hosts a base URL may name (or loopback, for the sandbox). */
 export const BAKONG_HOSTS = [
@@ -25,8 +32,18 @@ export interface BakongClientOptions {
   baseUrl: string;
   /** Allow a base URL outside the Bakong hosts and loopback. @default false */
   allowAnyBaseUrl?: boolean;
-  /** @default globalThis.fetch */
+  /** @default globalThis.fetch (through undici's, with a `relay`). A custom fetch wins over `relay`. */
   fetch?: typeof fetch;
+  /**
+   * A standard HTTP forward proxy in Cambodia to reach Bakong through, for a server hosted
+   * elsewhere: `http://relay.example:8888` or `http://user:password@relay.example:8888` (Basic
+   * auth). Each connection is an HTTP CONNECT tunnel to Bakong's host and port, so TLS and the
+   * token go end to end to Bakong: the relay sees only ciphertext. Its user and password are never
+   * logged or shown (/health shows `host:port`). The library does not read HTTPS_PROXY by itself:
+   * pass it here (`relay: process.env.HTTPS_PROXY`); the standalone proxy (CLI) reads HTTPS_PROXY,
+   * HTTP_PROXY and NO_PROXY. Ignored when `fetch` is given. Uses undici, loaded only then.
+   */
+  relay?: string | URL;
   /** Budget of one call, retries included, ms. NBC asks for checks to finish within 10 s. @default 10000 */
   timeoutMs?: number;
   /** Retries of transient outcomes (5xx, timeout, network, 429). @default 2 */
@@ -57,6 +74,19 @@ export interface SourceInfo {
 /** One item of a bulk md5 check. */
 export type Md5ListItem = { md5: string; outcome: BakongOutcome<BakongTransaction> };
 
+/** Which way a client's calls go, for `/health`: never the relay's credentials. */
+export type BakongRoute =
+  | { via: 'direct' }
+  /** A custom `fetch` was given: where it sends the calls is its own business. */
+  | { via: 'fetch' }
+  | {
+      via: 'relay';
+      /** The relay's `host:port`. */
+      relay: string;
+      /** The relay's answer to the last CONNECT it refused (403, 407, 5xx); null once one opened. */
+      readonly refusedWith: number | null;
+    };
+
 /** A typed, classified client of the Bakong Open API. Every method resolves; none throws on an answer. */
 export interface BakongClient {
   checkTransactionByMd5(md5: string): Promise<BakongOutcome<BakongTransaction>>;
@@ -81,6 +111,10 @@ export interface BakongClient {
   checkBakongAccount(accountId: string): Promise<BakongOutcome<null>>;
   /** A tokenless probe: 401 means reachable, 403 blocked from this network. */
   probe(): Promise<UpstreamClass>;
+  /** Which way the calls go (direct, through a relay, or a custom fetch). */
+  readonly route?: BakongRoute;
+  /** Closes the relay's tunnels, if any. */
+  close?(): Promise<void>;
 }
 
 /** Checks a base URL: https Bakong hosts or loopback, unless any host is allowed. */
@@ -133,7 +167,23 @@ export function createBakongClient(options: BakongClientOptions): BakongClient {
     );
   }
   const base = checkBaseUrl(options.baseUrl, options.allowAnyBaseUrl);
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const relay =
+    options.relay === undefined || options.relay === '' ? undefined : parseRelay(options.relay);
+  const transport: RelayTransport | undefined =
+    relay && !options.fetch ? relayTransport(relay) : undefined;
+  const doFetch = options.fetch ?? transport?.fetch ?? globalThis.fetch;
+  let refusedWith: number | null = null;
+  const route: BakongRoute = options.fetch
+    ? { via: 'fetch' }
+    : relay
+      ? {
+          via: 'relay',
+          relay: relayAddress(relay),
+          get refusedWith() {
+            return refusedWith;
+          },
+        }
+      : { via: 'direct' };
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -163,9 +213,18 @@ export function createBakongClient(options: BakongClientOptions): BakongClient {
         signal: controller.signal,
       });
       const text = await response.text();
+      // Through a relay, an answer means the tunnel opened.
+      refusedWith = null;
       return classify(response.status, response.headers, text, now());
-    } catch {
-      return { kind: 'upstream-error', reason: controller.signal.aborted ? 'timeout' : 'network' };
+    } catch (error) {
+      if (controller.signal.aborted) return { kind: 'upstream-error', reason: 'timeout' };
+      const failure = transport ? relayFailure(error) : null;
+      if (failure?.reason === 'relay-refused') {
+        refusedWith = failure.status;
+        return { kind: 'upstream-error', reason: 'relay-refused', status: failure.status };
+      }
+      if (failure) return { kind: 'upstream-error', reason: 'relay-unreachable' };
+      return { kind: 'upstream-error', reason: 'network' };
     } finally {
       clearTimeout(timer);
       limiter.release();
@@ -221,6 +280,10 @@ export function createBakongClient(options: BakongClientOptions): BakongClient {
   };
 
   return {
+    route,
+    close: async () => {
+      await transport?.close();
+    },
     checkTransactionByMd5: async (md5) =>
       mapTransaction(await call('check_transaction_by_md5', { md5 })),
     checkTransactionByHash: async (hash) =>

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from './database.ts';
 import { listen } from './node.ts';
 import { createKhqrProxy, type KhqrProxyOptions } from './proxy.ts';
+import { parseRelay, relayAddress, relayFromEnv } from './relay.ts';
 import type { ProxyStore } from './store.ts';
 import { webhookDelivery } from './webhook.ts';
 
@@ -29,7 +30,13 @@ Configured by environment variables:
                           until Bakong answers errorCode 17, then what that day cost
   KHQR_TRUST_PROXY        how many reverse proxies in front append to X-Forwarded-For ("1": one
                           nginx or load balancer); the client's address is that many from the right
-  REDIS_URL               share locks and rate limits between instances (needs the ioredis package)`;
+  REDIS_URL               share locks and rate limits between instances (needs the ioredis package)
+  HTTPS_PROXY             a forward proxy (relay) in Cambodia for Bakong's calls, for a server hosted
+                          elsewhere: http://[user:password@]relay.example:8888; each call is a CONNECT
+                          tunnel, so TLS and the token stay end to end to Bakong (https_proxy too)
+  HTTP_PROXY              the same for an http:// base URL, a sandbox (http_proxy too)
+  NO_PROXY                hosts reached directly, not through the relay: comma-separated host,
+                          .domain, host:port or "*" (no_proxy too)`;
 
 function fail(message: string): never {
   console.error(`khqr-proxy: ${message}\n\n${HELP}`);
@@ -84,12 +91,15 @@ if (env.REDIS_URL) {
 }
 
 let options: KhqrProxyOptions;
+let relay: string | undefined;
 try {
+  relay = relayFromEnv(env.BAKONG_BASE_URL, env);
   options = {
     bakong: {
       token: env.BAKONG_TOKEN,
       baseUrl: env.BAKONG_BASE_URL,
       ...(env.KHQR_DAILY_BUDGET ? { dailyBudget: Number(env.KHQR_DAILY_BUDGET) } : {}),
+      ...(relay ? { relay } : {}),
     },
     merchant: {
       accounts,
@@ -133,7 +143,7 @@ const server = await listen(proxy, port, values.host, { trustProxy: hops }).catc
     fail(error.code === 'EADDRINUSE' ? `port ${port} is in use` : error.message),
 );
 console.log(
-  `khqr-proxy listening on ${server.url}${options.basePath ?? ''} (POST /check, POST /deeplink, GET /health${env.KHQR_CHECKOUT_SECRET ? ', POST /checkouts' : ''})`,
+  `khqr-proxy listening on ${server.url}${options.basePath ?? ''} (POST /check, POST /deeplink, GET /health${env.KHQR_CHECKOUT_SECRET ? ', POST /checkouts' : ''}); Bakong ${relay ? `through the relay ${relayAddress(parseRelay(relay))}` : 'directly'}`,
 );
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -27,6 +27,8 @@ export type { BakongOutcome, BakongTransaction, UpstreamErrorReason } from './ou
 export { classify, isTransient } from './outcome.ts';
 export type { KhqrProxy, KhqrProxyOptions, RequestContext } from './proxy.ts';
 export { createKhqrProxy } from './proxy.ts';
+export type { ProxyEnv } from './relay.ts';
+export { relayFromEnv } from './relay.ts';
 export type { CrashPoint } from './settlement.ts';
 export { RETRY_DELAYS_MS, RETRY_FOR_MS } from './settlement.ts';
 export type { CheckoutRecord, CheckoutStatus, ProxyStore } from './store.ts';

@@ -42,7 +42,10 @@ export type BakongOutcome<T = unknown> =
   | { kind: 'quota-exhausted'; errorCode: number | null }
   /** errorCode 4 (deep links), 7, 8, 10 (token mail), 11, 12 (accounts). */
   | { kind: 'rejected'; errorCode: number; message: string }
-  /** 5xx, timeout, network failure, redirect, non-JSON or malformed envelope, errorCode 9. */
+  /**
+   * 5xx, timeout, network failure, redirect, non-JSON or malformed envelope, errorCode 9; or the
+   * relay in the way (`relay-unreachable`, `relay-refused` with the relay's CONNECT status).
+   */
   | { kind: 'upstream-error'; reason: UpstreamErrorReason; status?: number }
   /** An errorCode this client does not know. */
   | { kind: 'unknown'; errorCode: number | null; status: number };
@@ -59,7 +62,11 @@ export type UpstreamErrorReason =
   /** An md5_list item `SERVICE_FAILED`: Bakong has no answer for it yet. */
   | 'service-failed'
   /** An md5_list item `SUCCESS` without a transaction: confirmed with a single check. */
-  | 'unconfirmed';
+  | 'unconfirmed'
+  /** The relay (`bakong.relay`, HTTPS_PROXY) could not be connected to: refused, unknown host. */
+  | 'relay-unreachable'
+  /** The relay answered the CONNECT with something else than 200 (`status`: 403, 407, 5xx…). */
+  | 'relay-refused';
 
 /** Whether an outcome is worth retrying (with backoff). */
 export const isTransient = (o: BakongOutcome): boolean =>
@@ -164,7 +171,11 @@ export type UpstreamClass =
   | 'server_error'
   | 'timeout'
   | 'unreachable'
-  | 'bad_response';
+  | 'bad_response'
+  /** The relay Bakong is reached through does not accept connections. */
+  | 'relay_unreachable'
+  /** The relay refused to open the tunnel to Bakong (its CONNECT answer: 403, 407, 5xx). */
+  | 'relay_refused';
 
 /** Classifies an answer: Bakong answered as itself, or what stood in the way. */
 export function upstreamClass(outcome: BakongOutcome): UpstreamClass | null {
@@ -190,6 +201,10 @@ export function upstreamClass(outcome: BakongOutcome): UpstreamClass | null {
         case 'non-json':
         case 'bad-envelope':
           return 'bad_response';
+        case 'relay-unreachable':
+          return 'relay_unreachable';
+        case 'relay-refused':
+          return 'relay_refused';
         // The proxy's own limiter, or an item Bakong has no answer for yet: says nothing of the way.
         default:
           return null;

@@ -19,13 +19,17 @@ import type { PaidEvent, ProxyAlert } from './events.ts';
 import { type CheckoutRow, Ledger } from './ledger.ts';
 import { consoleLogger, type Logger, redacting } from './logger.ts';
 import type { UpstreamClass } from './outcome.ts';
+import { parseRelay, relaySecrets } from './relay.ts';
 import { type CrashPoint, Outbox } from './settlement.ts';
 import { type CheckoutRecord, MemoryStore, type ProxyStore } from './store.ts';
 import { TOKEN_WARNING_MS, tokenHealth } from './token-health.ts';
 
 /** Options of {@link createKhqrProxy}. */
 export interface KhqrProxyOptions {
-  /** The Bakong client, or its options (`token`, `baseUrl`, …). */
+  /**
+   * The Bakong client, or its options (`token`, `baseUrl`, `relay` for a forward proxy in
+   * Cambodia, …). HTTPS_PROXY is not read here: pass `relay` (the standalone proxy reads it).
+   */
   bakong: BakongClient | BakongClientOptions;
   /** The token, when `bakong` is a ready client: for the health endpoint and redaction only. */
   token?: string;
@@ -270,9 +274,14 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
   // A store that does not answer (Redis down) makes a request 503 `store_unavailable`, which the
   // card treats as "reconnecting", never 500.
   const store: ProxyStore = guarded(options.store ?? new MemoryStore(localNow));
+  const ownsClient = !('checkTransactionByMd5' in options.bakong);
+  // The relay's user and password, in every form, are as secret as the token.
+  const relay = 'checkTransactionByMd5' in options.bakong ? undefined : options.bakong.relay;
+  const relayCredentials = relay ? relaySecrets(parseRelay(relay)) : [];
   const logger = redacting(options.logger ?? consoleLogger, () => [
     token,
     ...(options.checkoutSecret ? [options.checkoutSecret] : []),
+    ...relayCredentials,
   ]);
   const merchant = options.merchant;
   if (!Array.isArray(merchant?.accounts) || merchant.accounts.length === 0) {
@@ -518,21 +527,6 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
             `The store does not answer: ${String((error as Error)?.message ?? error)}`,
         ) ?? null,
     ]);
-    const messages: Record<UpstreamClass | 'unknown', string> = {
-      unknown:
-        'Bakong was not asked lately: the daily budget keeps its calls for confirming payments.',
-      reachable: 'Bakong answers from this network.',
-      blocked:
-        'Bakong answered 403: it only answers Cambodian IP addresses. Run the proxy on a server in Cambodia, or through a relay there.',
-      unauthorized: 'Bakong refused the token (401 / errorCode 6): renew it and restart.',
-      quota_exhausted: "Bakong's daily quota for this token is spent (errorCode 17).",
-      rate_limited: 'Bakong answered 429 (too many requests): checks are slowed down.',
-      server_error: 'Bakong answered with a server error (5xx): an outage on its side.',
-      timeout: 'Bakong did not answer in time.',
-      unreachable: 'Bakong could not be reached (network or DNS).',
-      bad_response:
-        'Something other than Bakong answered (not JSON, a redirect, a malformed envelope): check BAKONG_BASE_URL, a captive portal or a relay in the way.',
-    };
     const pause = ledgerState.ok ? ledgerState.pause : null;
     // What checks saw in the last minute is the answer (within seconds of Bakong's). Else one
     // probe (at most one in flight, one a minute), counted like any call and only when the
@@ -557,16 +551,60 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
       }
       if (probe) reach = probe.result;
     }
+    // Which way the calls go: a payments engineer must know whether it is this server's address or
+    // the relay's that Bakong judges, and which of the two to fix.
+    const route = client.route ?? { via: 'direct' as const };
+    const relayed = route.via === 'relay' ? route : undefined;
+    const through = relayed ? ` through the relay ${relayed.relay}` : '';
+    // Read after the probe: the relay's answer to the last CONNECT it refused.
+    const refusedWith = relayed?.refusedWith ?? null;
+    const refusal =
+      refusedWith === 407
+        ? 'Proxy Authentication Required: the relay wants a user and password. Put them in the relay URL (http://user:password@host:port, bakong.relay or HTTPS_PROXY), or check them against its BasicAuth line.'
+        : refusedWith === 403
+          ? "Forbidden: the relay's access rules refuse this server or Bakong's host and port. Check its Allow line (this server's IP), ConnectPort 443 and its Filter (Bakong's API host)."
+          : refusedWith !== null && refusedWith >= 500
+            ? 'the relay could not open a connection to Bakong (its DNS or outbound network), or failed itself: see its log.'
+            : 'the relay did not open the tunnel to Bakong: see its log.';
+    const messages: Record<UpstreamClass | 'unknown', string> = {
+      unknown:
+        'Bakong was not asked lately: the daily budget keeps its calls for confirming payments.',
+      reachable: relayed ? `Bakong answers${through}.` : 'Bakong answers from this network.',
+      blocked: relayed
+        ? `Bakong answered 403${through}: it only answers Cambodian IP addresses, and the relay's address is not one it accepts. Check that the relay runs in Cambodia.`
+        : 'Bakong answered 403: it only answers Cambodian IP addresses. Run the proxy on a server in Cambodia, or send its calls through a relay there (bakong.relay, HTTPS_PROXY; see "Reaching Bakong from outside Cambodia" in the proxy README).',
+      relay_unreachable: `The relay ${relayed?.relay ?? ''} could not be connected to (connection refused, unknown host or no route): check that it runs, its address and port, and that its firewall lets this server in.`,
+      relay_refused: `The relay ${relayed?.relay ?? ''} answered ${refusedWith ?? 'something other than 200'} to CONNECT: ${refusal}`,
+      unauthorized: 'Bakong refused the token (401 / errorCode 6): renew it and restart.',
+      quota_exhausted: "Bakong's daily quota for this token is spent (errorCode 17).",
+      rate_limited: 'Bakong answered 429 (too many requests): checks are slowed down.',
+      server_error: 'Bakong answered with a server error (5xx): an outage on its side.',
+      timeout: relayed
+        ? `No answer in time${through}: the relay, or Bakong behind it.`
+        : 'Bakong did not answer in time.',
+      unreachable: relayed
+        ? `The connection${through} failed after the relay took it (reset, TLS): see the relay's log.`
+        : 'Bakong could not be reached (network or DNS).',
+      bad_response:
+        'Something other than Bakong answered (not JSON, a redirect, a malformed envelope): check BAKONG_BASE_URL, a captive portal or a relay in the way.',
+    };
+    // `via`: direct, relay (with its host:port, never its credentials) or a custom fetch.
+    const way = {
+      via: route.via,
+      ...(relayed ? { relay: relayed.relay } : {}),
+      ...(reach === 'relay_refused' && refusedWith !== null ? { relayStatus: refusedWith } : {}),
+    };
     const upstream =
       pause?.kind === 'quota'
         ? {
             status: 'quota_exhausted',
             resetsAt: pause.until,
+            ...way,
             message: `Bakong's daily quota for this token is spent; checks resume at ${new Date(pause.until).toISOString()} (midnight in Phnom Penh), and open checkouts are confirmed then.`,
           }
         : pause?.kind === 'token'
-          ? { status: 'unauthorized', message: messages.unauthorized }
-          : { status: reach, message: messages[reach] };
+          ? { status: 'unauthorized', ...way, message: messages.unauthorized }
+          : { status: reach, ...way, message: messages[reach] };
     // 503 whenever a payment made now could not be confirmed now: load balancers use /livez.
     const ok =
       !pause &&
@@ -791,6 +829,7 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
       clearInterval(clockSync);
       await outbox?.stop();
       await store.close();
+      if (ownsClient) await client.close?.();
       await opened.catch(() => undefined);
       if (ownsDatabase) await database?.close();
     },
