@@ -9,6 +9,7 @@
 //   fonts-khmeros  Khmer text in the screenshots the tests read and write
 //   php-cli        the proxy README's PHP webhook verifier, run as written
 //   tinyproxy      the forward proxy ("relay") the Bakong-through-a-relay tests go through
+//   openssl        a certificate for the relay test's TLS server
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
@@ -31,6 +32,7 @@ const NEEDS = {
   'fonts-khmeros': () => existsSync('/usr/share/fonts/truetype/khmeros'),
   'php-cli': () => onPath('php'),
   tinyproxy: () => onPath('tinyproxy'),
+  openssl: () => onPath('openssl'),
 };
 
 const missing = Object.keys(NEEDS).filter((pkg) => !NEEDS[pkg]());
