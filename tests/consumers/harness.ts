@@ -44,6 +44,27 @@ export async function run(
   }
 }
 
+/** Runs a command to its end and gives its exit code and whole output, for commands whose failure is data. */
+export function runStatus(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 300_000,
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      cmd,
+      args,
+      { cwd, env: shellEnv(env), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, output: `${stdout}${stderr}` });
+      },
+    );
+  });
+}
+
 /**
  * Copies `tests/consumers/<template>` into `root/<template>` and rewrites its package.json the way
  * `pnpm tarballs` tells a merchant to: each `@khqr-checkout/*` dependency becomes its tarball, and

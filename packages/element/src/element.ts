@@ -364,6 +364,17 @@ export class KhqrCheckoutElement extends LitElement {
     } else if (before?.reconnecting && !after.reconnecting && after.state === 'pending') {
       this._announcement = strings.waiting;
     }
+    const problem = after.problem;
+    if (problem && problem !== before?.problem) {
+      this._announcement = strings.problem(problem);
+      if (problem.kind === 'unreachable')
+        this.emitError({
+          kind: 'transport',
+          code: problem.kind,
+          message: problem.detail,
+          md5: this._checkout.md5,
+        });
+    }
     if (!before?.error && after.error) {
       this._problem = {
         kind: 'config',
@@ -462,17 +473,19 @@ export class KhqrCheckoutElement extends LitElement {
     const refused = Boolean(this._problem);
     const grace = !terminal && !refused && remaining <= 0;
     // What the card says is said once, in the card; below it only what went wrong and why.
-    const statusText = refused
-      ? (this._problem as KhqrErrorDetail).message
-      : terminal
-        ? (this._renewError ?? '')
-        : snapshot?.reconnecting
-          ? strings.reconnecting
-          : snapshot?.delayed
-            ? strings.delayed
-            : grace
-              ? ''
-              : strings.waiting;
+    const statusText = snapshot?.problem
+      ? strings.problem(snapshot.problem)
+      : refused
+        ? (this._problem as KhqrErrorDetail).message
+        : terminal
+          ? (this._renewError ?? '')
+          : snapshot?.reconnecting
+            ? strings.reconnecting
+            : snapshot?.delayed
+              ? strings.delayed
+              : grace
+                ? ''
+                : strings.waiting;
     const size = checkout.modules.length;
     return html`
       <div class="khqr" data-theme=${theme} data-state=${state} ?data-reconnecting=${snapshot?.reconnecting ?? false} ?data-grace=${grace} ?data-refused=${refused}><div class="khqr-card" part="card"><div class="khqr-header" part="header" aria-hidden="true">KHQR</div><div class="khqr-corner" aria-hidden="true"></div><div class="khqr-body"><p class="khqr-name" part="name">${data.merchantName}</p><p class="khqr-amount" part="amount"><span class="khqr-value">${money}</span><span class="khqr-currency">${data.currency}</span></p><hr class="khqr-rule" /><div class="khqr-qr" part="qr"><svg viewBox="0 0 ${size} ${size}" role="img" aria-label=${strings.qrLabel(data.merchantName, `${money} ${data.currency}`)} shape-rendering="crispEdges"><path fill="currentColor" d=${qrPath(checkout.modules)}></path></svg><div class="khqr-mark" aria-hidden="true">${CURRENCY_MARK[data.currency]}</div>${

@@ -44,6 +44,9 @@ describe('adapters', () => {
     app.get('/hello', (_req, res) => {
       res.send('world');
     });
+    app.options('/api/khqr/extra', (_req, res) => {
+      res.send('the app preflight');
+    });
     const server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -57,6 +60,12 @@ describe('adapters', () => {
       expect(answer).toMatchObject({ status: 200, json: { status: 'pending' } });
       expect(await (await fetch(`${url}/hello`)).text()).toBe('world');
       expect((await fetch(`${url}/api/khqr/elsewhere`)).status).toBe(404);
+      // The preflight of a path that is none of the proxy's routes is the app's too.
+      const preflight = await fetch(`${url}/api/khqr/extra`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+      });
+      expect(await preflight.text()).toBe('the app preflight');
     } finally {
       server.close();
       await proxy.close();

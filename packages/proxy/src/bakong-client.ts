@@ -43,7 +43,7 @@ export interface BakongClientOptions {
    * pass it here (`relay: process.env.HTTPS_PROXY`); the standalone proxy (CLI) reads HTTPS_PROXY,
    * HTTP_PROXY and NO_PROXY. Ignored when `fetch` is given. Uses undici, loaded only then.
    */
-  relay?: string | URL;
+  relay?: string | URL | undefined;
   /** Budget of one call, retries included, ms. NBC asks for checks to finish within 10 s. @default 10000 */
   timeoutMs?: number;
   /** Retries of transient outcomes (5xx, timeout, network, 429). @default 2 */

@@ -17,9 +17,9 @@ export interface MerchantConfig {
   /** Bakong accounts that may receive payments; the first one receives server-created checkouts. */
   accounts: string[];
   /** Name on server-created QRs (≤ 25). @default 'Merchant' */
-  name?: string;
+  name?: string | undefined;
   /** @default 'Phnom Penh' */
-  city?: string;
+  city?: string | undefined;
   /** Makes server-created QRs merchant KHQR (tag 30); then `acquiringBank` too. */
   merchantId?: string;
   acquiringBank?: string;

@@ -222,6 +222,91 @@ describe('refused, with a 4xx that says why', () => {
     expect(await post('/check', 'shop.test:8080')).toBe(404);
   });
 
+  it('/health lists the origins it refused in the last hour, most recent first, 20 at most', async () => {
+    // The proxy's clock stands still but where the test moves it.
+    let now = Date.now();
+    const p = await startProxy(sandbox, { database: temporaryDataDir('door'), now: () => now });
+    closers.push(p.close);
+    const checkout = await p.proxy.createCheckout({ amount: 100, currency: 'KHR' });
+    const from = (origin: string) =>
+      p.post('/check', { md5: checkout.md5 }, { headers: { origin } });
+    const refused = async () => (await p.get('/health')).json?.refusedOrigins;
+    expect(await refused()).toEqual([]);
+    const t0 = now;
+    for (let i = 0; i < 3; i++) {
+      const answer = await from('https://evil.test');
+      // The page can read why (CORS on this refusal), so its card names the cause.
+      expect(answer).toMatchObject({
+        status: 403,
+        json: { error: { code: 'origin_not_allowed' } },
+      });
+      expect(answer.headers.get('access-control-allow-origin')).toBe('https://evil.test');
+    }
+    // A preflight passes (it is not the refusal), and the listed shop is not refused.
+    await p.get('/check', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' },
+    });
+    expect((await from('https://shop.test')).status).toBe(200);
+    now += 5000;
+    await from('http://localhost:5173');
+    expect(await refused()).toEqual([
+      { origin: 'http://localhost:5173', count: 1, firstAt: t0 + 5000, lastAt: t0 + 5000 },
+      { origin: 'https://evil.test', count: 3, firstAt: t0, lastAt: t0 },
+    ]);
+    // Refused again: first again, its count going on.
+    now += 1000;
+    await from('https://evil.test');
+    expect(await refused()).toMatchObject([
+      { origin: 'https://evil.test', count: 4, firstAt: t0, lastAt: t0 + 6000 },
+      { origin: 'http://localhost:5173', count: 1 },
+    ]);
+    // Twenty at most, the most recent kept.
+    for (let i = 0; i < 25; i++) await from(`https://site${i}.test`);
+    const list = (await refused()) as Array<{ origin: string }>;
+    expect(list.map((r) => r.origin)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `https://site${24 - i}.test`),
+    );
+    // An hour later, none of them.
+    now += 3_600_000;
+    expect(await refused()).toEqual([]);
+    // Origins and counts only: nothing a request carried besides its Origin.
+    await from('https://evil.test');
+    expect(JSON.stringify(await refused())).toBe(
+      JSON.stringify([
+        { origin: 'https://evil.test', count: 1, firstAt: t0 + 3_606_000, lastAt: t0 + 3_606_000 },
+      ]),
+    );
+  });
+
+  it('a route it does not have is not_found, told apart from an md5 it does not know', async () => {
+    const p = await startProxy(sandbox, {
+      database: temporaryDataDir('door'),
+      basePath: '/api/khqr',
+    });
+    closers.push(p.close);
+    const headers = { origin: 'https://shop.test' };
+    const route = await p.post('/api/khqr/chek', { md5: 'a'.repeat(32) }, { headers });
+    expect(route).toMatchObject({
+      status: 404,
+      json: { error: { code: 'not_found', message: expect.stringContaining('/api/khqr/check') } },
+    });
+    // Readable by the shop's page, whose card then says no payment server is at that URL: its
+    // preflight passes too (a page on another origin would otherwise see a network error only).
+    expect(route.headers.get('access-control-allow-origin')).toBe('https://shop.test');
+    const preflight = await p.get('/api/khqr/chek', {
+      method: 'OPTIONS',
+      headers: { ...headers, 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.test');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
+    expect(await p.post('/api/khqr/check', { md5: 'a'.repeat(32) }, { headers })).toMatchObject({
+      status: 404,
+      json: { error: { code: 'unknown_md5' } },
+    });
+  });
+
   it('lists a development host on any port with host:*, and nothing else', async () => {
     const p = await startProxy(sandbox, {
       allowedOrigins: ['http://localhost:*'],

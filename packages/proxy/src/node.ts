@@ -104,15 +104,10 @@ export function nodeHandler(proxy: KhqrProxy, options: NodeAdapterOptions = {}) 
           ? clientAddress(req.headers['x-forwarded-for'], req.socket.remoteAddress, hops)
           : (req.socket.remoteAddress ?? 'unknown'),
       });
-      if (response.status === 404 && next) {
-        const body = (await response
-          .clone()
-          .json()
-          .catch(() => null)) as { error?: { code?: string } } | null;
-        if (body?.error?.code === 'not_found') {
-          next();
-          return;
-        }
+      // None of the proxy's routes (its 404, or the preflight it lets pass): the app's.
+      if (next && response.headers.has('x-khqr-no-route')) {
+        next();
+        return;
       }
       const body = Buffer.from(await response.arrayBuffer());
       res.writeHead(response.status, {

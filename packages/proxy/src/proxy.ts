@@ -47,9 +47,9 @@ export interface KhqrProxyOptions {
    * {@link SqlDatabase} (the proxy then leaves closing it to you).
    * @default the embedded database in KHQR_DATA_DIR, else `.khqr-data` in the working directory
    */
-  database?: string | SqlDatabase;
+  database?: string | SqlDatabase | undefined;
   /** The Postgres schema of the ledger's tables, so one database can hold several shops. @default 'khqr' */
-  schema?: string;
+  schema?: string | undefined;
   /** Locks and rate limits between instances. @default a MemoryStore; RedisStore for several instances */
   store?: ProxyStore;
   /** Mount path, e.g. `/api/khqr`: routes are `${basePath}/check`, `/deeplink`, `/health`, `/checkouts`. @default '' */
@@ -71,7 +71,7 @@ export interface KhqrProxyOptions {
   /** Operator alerts: amount mismatches, late payments, failing settlements, token trouble. */
   onAlert?: (alert: ProxyAlert) => void;
   /** Enables `POST /checkouts` for server-to-server creation, authorised by `Bearer <secret>`. */
-  checkoutSecret?: string;
+  checkoutSecret?: string | undefined;
   /** Deep-link caller identity sent to Bakong. */
   sourceInfo?: SourceInfo;
   /** @default consoleLogger (JSON lines) */
@@ -118,7 +118,8 @@ export interface KhqrProxyOptions {
 
 /** Per request context the adapters pass: who is asking. */
 export interface RequestContext {
-  clientIp?: string;
+  /** The client's address, for the per-client rate limits; absent or `undefined` when unknown. */
+  clientIp?: string | undefined;
 }
 
 /** A running proxy. */
@@ -148,6 +149,8 @@ export interface KhqrProxy {
 }
 
 const MD5 = /^[0-9a-f]{32}$/;
+/** Marks an answer to a path that is none of the proxy's routes (the Node adapter reads it). */
+const NO_ROUTE = 'x-khqr-no-route';
 const BODY_LIMIT = 1024;
 /** Milliseconds a new checkout's timestamp may move on to avoid another checkout's md5. */
 const MAX_CLASH_BUMPS = 1000;
@@ -654,6 +657,12 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
               spentToday: budget.spent,
               exhausted: budget.exhausted,
             },
+      // Pages whose origin allowedOrigins lacks (a shop misconfigured, or someone else's page), in
+      // the last hour, the most recent first.
+      refusedOrigins: [...recentRefusals]
+        .filter(([, r]) => at - r.lastAt < 3_600_000)
+        .reverse()
+        .map(([origin, r]) => ({ origin, ...r })),
     });
   }
 
@@ -672,6 +681,9 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
 
   // Refused origins, logged once a minute each (a misconfigured shop repeats on every check).
   const refusedOrigins = new Map<string, { at: number; count: number }>();
+  // And listed by /health: the last 20 origins refused (requests, not preflights), the most
+  // recent last; an origin not refused for an hour starts again from 1.
+  const recentRefusals = new Map<string, { count: number; firstAt: number; lastAt: number }>();
   function cors(request: Request): Record<string, string> | Response {
     const origin = request.headers.get('origin');
     if (origin === null) return {};
@@ -699,6 +711,17 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
         refusedOrigins.delete(refusedOrigins.keys().next().value as string);
     } else if (seen) seen.count++;
     if (request.method === 'OPTIONS') return headers;
+    const key = origin.slice(0, 200);
+    const last = recentRefusals.get(key);
+    const fresh = !last || at - last.lastAt >= 3_600_000;
+    recentRefusals.delete(key);
+    recentRefusals.set(key, {
+      count: fresh ? 1 : last.count + 1,
+      firstAt: fresh ? at : last.firstAt,
+      lastAt: at,
+    });
+    if (recentRefusals.size > 20)
+      recentRefusals.delete(recentRefusals.keys().next().value as string);
     return json(
       403,
       {
@@ -734,8 +757,31 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
       for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
       return response;
     };
+    // Not `unknown_md5` (a QR this proxy does not know): the card says no payment server is
+    // there. Its preflight passes, so a page on another origin can read that 404 too (else it only
+    // sees a network error). Node middleware hands both on to the next handler (the header).
     if (!route)
-      return withCors(json(404, { error: { code: 'not_found', message: 'No such route.' } }));
+      return withCors(
+        request.method === 'OPTIONS'
+          ? new Response(null, {
+              status: 204,
+              headers: {
+                'access-control-allow-methods': 'POST',
+                'access-control-allow-headers': 'content-type',
+                [NO_ROUTE]: '1',
+              },
+            })
+          : json(
+              404,
+              {
+                error: {
+                  code: 'not_found',
+                  message: `No such route; the check URL is ${base}/check.`,
+                },
+              },
+              { [NO_ROUTE]: '1' },
+            ),
+      );
     if (request.method === 'OPTIONS') {
       return withCors(
         new Response(null, {

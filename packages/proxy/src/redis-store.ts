@@ -17,7 +17,7 @@ export interface RedisStoreOptions {
  * and rate limits. Checkouts and settlements live in the ledger (Postgres), never only here.
  * @example
  * import { Redis } from 'ioredis';
- * const store = new RedisStore(new Redis(process.env.REDIS_URL));
+ * const store = new RedisStore(new Redis(process.env.REDIS_URL!));
  */
 export class RedisStore implements ProxyStore {
   private readonly prefix: string;

@@ -252,11 +252,14 @@ function Card({
     policy: props.pollPolicy,
     queryClient: props.queryClient,
   });
-  const { state, reconnecting, remainingMs, error } = payment;
+  const { state, reconnecting, remainingMs, error, problem } = payment;
   const detail = detailOf(data, md5, state);
-  const previous = useRef<{ state: SessionState; reconnecting: boolean; error: boolean } | null>(
-    null,
-  );
+  const previous = useRef<{
+    state: SessionState;
+    reconnecting: boolean;
+    error: boolean;
+    problem: unknown;
+  } | null>(null);
   const [link, setLink] = useState<string | null>(null);
   // Terminal callbacks fire at most once per card and QR (a ref survives StrictMode's double
   // mount); another card of the same QR tells its own page too, as the element does.
@@ -265,7 +268,7 @@ function Card({
 
   useEffect(() => {
     const before = previous.current;
-    previous.current = { state, reconnecting, error: Boolean(error) };
+    previous.current = { state, reconnecting, error: Boolean(error), problem };
     const c = callbacks.current;
     if (before && before.state !== state) c.onStatusChange?.(detail);
     if (TERMINAL.includes(state) && !fired.current.has(`${md5}:${state}`)) {
@@ -281,6 +284,11 @@ function Card({
         message: 'Payment checks are failing; retrying.',
         md5,
       });
+    }
+    if (problem && problem !== before?.problem) {
+      setAnnouncement(strings.problem(problem));
+      if (problem.kind === 'unreachable')
+        c.onError?.({ kind: 'transport', code: problem.kind, message: problem.detail, md5 });
     }
     if (error && !before?.error)
       c.onError?.({ kind: 'config', code: error.code, message: error.message, md5 });
@@ -322,17 +330,19 @@ function Card({
   const refused = Boolean(error);
   const grace = !terminal && !refused && remainingMs <= 0;
   // What the card says is said once, in the card; below it only what went wrong and why.
-  const statusText = error
-    ? error.message
-    : terminal
-      ? (renewError ?? '')
-      : reconnecting
-        ? strings.reconnecting
-        : payment.delayed
-          ? strings.delayed
-          : grace
-            ? ''
-            : strings.waiting;
+  const statusText = problem
+    ? strings.problem(problem)
+    : error
+      ? error.message
+      : terminal
+        ? (renewError ?? '')
+        : reconnecting
+          ? strings.reconnecting
+          : payment.delayed
+            ? strings.delayed
+            : grace
+              ? ''
+              : strings.waiting;
 
   return (
     <div

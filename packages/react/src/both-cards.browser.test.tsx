@@ -11,7 +11,7 @@ import { KhqrCheckout, type KhqrCheckoutProps } from '@khqr-checkout/react';
 import jsQR from 'jsqr';
 import { act } from 'react';
 import { createRoot } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { commands, page } from 'vitest/browser';
 import { scanSvg } from '../../../test-utils/scan-qr.ts';
 
@@ -685,6 +685,147 @@ describe.each([element, react])('$name', (kind) => {
       expect(card.events.error).toHaveLength(1);
       expect(card.events.failed).toEqual([]);
       expect(card.events.expired).toEqual([]);
+    });
+  });
+
+  describe('a misconfigured or missing payment server says so (for the developer)', () => {
+    /** The English lines, as written here; Khmer from the card's own table. */
+    const SAID = {
+      origin: (origin: string) =>
+        `This page's origin (${origin}) is not in the payment server's allowed origins (allowedOrigins, KHQR_ALLOWED_ORIGINS).`,
+      notFound: (url: string, status: number) =>
+        `No payment server at ${url} (${status}). Check the card's endpoint.`,
+      unreachable: (url: string) => `Can't reach the payment server at ${url}. Still trying…`,
+    };
+    let logged: string[];
+    beforeEach(() => {
+      logged = [];
+      vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+        const line = args.map(String).join(' ');
+        if (line.startsWith('[khqr-checkout]')) logged.push(line);
+      });
+    });
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+    const opacity = (card: Card) => Number(getComputedStyle(svgOf(card) as Element).opacity);
+
+    /** What every configuration refusal looks like: covered, nothing to press, asked once. */
+    async function refusedOnce(card: Card, endpoint: string, code: string, said: string) {
+      await until(() => statusOf(card) === said);
+      expect(khqr(card)?.hasAttribute('data-refused')).toBe(true);
+      // Not payable-looking: covered once the cover has faded in; a phone cannot read it.
+      await until(() => opacity(card) < 0.1, 2000);
+      expect(await photograph(card)).toBeNull();
+      expect(card.root().querySelectorAll('.khqr-actions button')).toHaveLength(0);
+      expect(card.events.error).toHaveLength(1);
+      expect(card.events.error[0]).toMatchObject({ kind: 'config', code });
+      // The detail on the console, once; no more checks.
+      await sleep(500);
+      expect(callsTo(endpoint)).toHaveLength(1);
+      expect(logged).toEqual([`[khqr-checkout] ${card.events.error[0]?.message}`]);
+    }
+
+    it.each(['en', 'km'] as const)(
+      '%s: a proxy whose allowedOrigins lacks this page names the origin, over a covered QR',
+      async (lang) => {
+        // A real proxy of the shop, set up for https://shop.example only.
+        const endpoint = `${proxyUrl}/elsewhere/check`;
+        const card = await kind.mount({ qr: serverQr(), endpoint, lang });
+        const origin = location.origin;
+        const said =
+          lang === 'en'
+            ? SAID.origin(origin)
+            : STRINGS.km.problem({
+                kind: 'origin_not_allowed',
+                endpoint,
+                origin,
+                status: 403,
+                detail: '',
+              });
+        await refusedOnce(card, endpoint, 'origin_not_allowed', said);
+        expect(overlayOf(card)).toBe(TEXT[lang].invalid);
+        expect(card.events.error[0]?.message).toBe(SAID.origin(origin));
+      },
+    );
+
+    it('an endpoint path the proxy does not have (its route-not-found): no payment server there', async () => {
+      // The real proxy, at a path that is none of its routes.
+      const endpoint = `${proxyUrl}/api/khqr/check`;
+      const card = await kind.mount({ ...browserMade('NOROUTE'), endpoint, lang: 'en' });
+      await refusedOnce(card, endpoint, 'endpoint_not_found', SAID.notFound(endpoint, 404));
+      expect(overlayOf(card)).toBe(TEXT.en.invalid);
+    });
+
+    it("an endpoint answering the shop server's HTML 404: no payment server there", async () => {
+      const endpoint = fake(
+        'no-such-page',
+        async () =>
+          new Response('<!doctype html><title>Not Found</title><h1>404 Not Found</h1>', {
+            status: 404,
+            headers: { 'content-type': 'text/html' },
+          }),
+      );
+      const card = await kind.mount({ qr: serverQr(), endpoint, lang: 'en' });
+      await refusedOnce(card, endpoint, 'endpoint_not_found', SAID.notFound(endpoint, 404));
+      expect(overlayOf(card)).toBe(TEXT.en.invalid);
+    });
+
+    it('a proxy that is not running (a port nothing listens on): says so after a few tries, keeps the QR scannable and keeps trying', async () => {
+      const { port } = (await (await realFetch(`${proxyUrl}/dead-port`)).json()) as {
+        port: number;
+      };
+      const endpoint = `http://127.0.0.1:${port}/api/khqr/check`;
+      const qr = serverQr();
+      const card = await kind.mount({ qr, endpoint, lang: 'en' });
+      await until(() => statusOf(card) === TEXT.en.reconnecting);
+      await until(() => statusOf(card) === SAID.unreachable(endpoint));
+      expect(callsTo(endpoint).length).toBeGreaterThanOrEqual(3);
+      // The customer may be paying it: not covered, still scannable, still checkable.
+      expect(stateOf(card)).toBe('pending');
+      expect(khqr(card)?.hasAttribute('data-refused')).toBe(false);
+      expect(opacity(card)).toBe(1);
+      expect(await photograph(card)).toBe(qr);
+      expect(buttonsOf(card)).toEqual([TEXT.en.checkNow, TEXT.en.download]);
+      // Still asking, and told once, on the console and to the page.
+      const asked = callsTo(endpoint).length;
+      await until(() => callsTo(endpoint).length >= asked + 2);
+      expect(statusOf(card)).toBe(SAID.unreachable(endpoint));
+      expect(logged).toEqual([`[khqr-checkout] ${SAID.unreachable(endpoint)}`]);
+      expect(card.events.error).toEqual([
+        expect.objectContaining({ kind: 'transport', code: 'reconnecting' }),
+        {
+          kind: 'transport',
+          code: 'unreachable',
+          message: SAID.unreachable(endpoint),
+          md5: khqrMd5(qr),
+        },
+      ]);
+      expect(card.events.expired).toEqual([]);
+    });
+
+    it('a server that comes up: the first answer ends the message; one that answered before only reconnects', async () => {
+      let up = false;
+      const checkout = await commands.createCheckout({ amount: '2.70', currency: 'USD' });
+      const endpoint = fake('late', async (_, init) => {
+        if (!up) throw new TypeError('Failed to fetch');
+        return toProxy(init);
+      });
+      const card = await kind.mount({ qr: checkout.qr, endpoint, lang: 'en' });
+      await until(() => statusOf(card) === SAID.unreachable(endpoint));
+      up = true;
+      await until(() => statusOf(card) === TEXT.en.waiting);
+      // Down again after it answered: "reconnecting", however long it lasts.
+      up = false;
+      await until(() => statusOf(card) === TEXT.en.reconnecting);
+      const asked = callsTo(endpoint).length;
+      await until(() => callsTo(endpoint).length >= asked + 5);
+      expect(statusOf(card)).toBe(TEXT.en.reconnecting);
+      expect(khqr(card)?.hasAttribute('data-refused')).toBe(false);
+      up = true;
+      await commands.sandboxPay(checkout.qr);
+      await until(() => stateOf(card) === 'paid');
+      expect(logged).toHaveLength(1);
     });
   });
 

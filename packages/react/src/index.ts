@@ -1,3 +1,7 @@
+'use client';
+// A client module: the card and hooks run in the browser (and in server rendering). A Next.js server
+// component that renders them directly fails at build with Next's own clear error.
+
 export type { KhqrCheckoutDetail, KhqrCheckoutProps } from './KhqrCheckout.tsx';
 export { KhqrCheckout } from './KhqrCheckout.tsx';
 export { useKhqr } from './useKhqr.ts';

@@ -4,6 +4,7 @@ import {
   idleSnapshot,
   type PollPolicy,
   pageTabs,
+  type SessionProblem,
   type SessionState,
 } from '@khqr-checkout/khqr/session';
 import { type QueryClient, QueryClientContext } from '@tanstack/react-query';
@@ -40,6 +41,11 @@ export interface KhqrPayment {
   delayed: boolean;
   /** The proxy refuses this checkout (unknown md5, invalid QR): polling stopped. */
   error: { code: string; message: string; status: number } | null;
+  /**
+   * A misconfiguration (the proxy refuses this page's origin, no proxy at the endpoint) or a
+   * payment server that never answered; `strings.problem(problem)` from the card says it.
+   */
+  problem: SessionProblem | null;
   serverOffsetMs: number;
   expiresAt: number;
   /** When it was paid (server clock, ms), for a receipt; null until paid. */
@@ -105,6 +111,7 @@ export function useKhqrPayment(options: UseKhqrPaymentOptions): KhqrPayment {
     reconnecting: snapshot.reconnecting,
     delayed: snapshot.delayed && state === 'pending',
     error: snapshot.error,
+    problem: snapshot.problem,
     serverOffsetMs: snapshot.serverOffsetMs,
     expiresAt: snapshot.expiresAt,
     paidAt: snapshot.paidAt,

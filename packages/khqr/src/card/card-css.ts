@@ -41,7 +41,7 @@ export const CARD_CSS = `
 .khqr-bar{height:1.4cqw;border-radius:1cqw;background:rgb(127 127 127/.25);overflow:hidden;margin-top:1.5cqw}
 .khqr-bar>span{display:block;height:100%;background:var(--_red);transform-origin:left;transition:transform 1s linear}
 .khqr:is([data-state=paid],[data-state=failed],[data-state=expired],[data-refused]) :is(.khqr-timer,.khqr-bar){visibility:hidden}
-.khqr-status{min-height:1.4em;margin:0;text-align:center;font-size:14px}
+.khqr-status{min-height:1.4em;margin:0;text-align:center;font-size:14px;overflow-wrap:anywhere}
 .khqr[data-reconnecting] .khqr-status{font-weight:700}
 .khqr-actions{display:grid;gap:8px}
 .khqr-actions:empty{display:none}

@@ -1,3 +1,6 @@
+import type { SessionProblem } from '../session/checkout-session.ts';
+import { problemText } from '../session/problem.ts';
+
 /** The languages of the card: Khmer first, English. */
 export type CardLang = 'km' | 'en';
 
@@ -23,6 +26,11 @@ export interface CardStrings {
   openInApp: string;
   checkNow: string;
   invalid: string;
+  /**
+   * A misconfiguration or a payment server that never answered, for the developer: the cause in
+   * one line under the card (the console has the fix).
+   */
+  problem(p: SessionProblem): string;
   /** The QR's accessible name. */
   qrLabel(merchant: string, amount: string): string;
   /** Spoken with the time left, for screen readers. */
@@ -48,6 +56,14 @@ export const STRINGS: Record<CardLang, CardStrings> = {
     openInApp: 'បើកក្នុងកម្មវិធីធនាគារ',
     checkNow: 'ខ្ញុំបានបង់ហើយ ពិនិត្យឥឡូវនេះ',
     invalid: 'មិនអាចបង្ហាញការទូទាត់នេះបានទេ',
+    // NEEDS NATIVE REVIEW: machine-drafted Khmer (for the developer more than the customer);
+    // "origin" and "endpoint" stay in Latin letters, as the code and the console name them.
+    problem: (p) =>
+      p.kind === 'origin_not_allowed'
+        ? `ម៉ាស៊ីនមេទូទាត់មិនអនុញ្ញាតប្រភពដើម (origin) របស់ទំព័រនេះ (${p.origin}) ទេ។`
+        : p.kind === 'endpoint_not_found'
+          ? `គ្មានម៉ាស៊ីនមេទូទាត់នៅ ${p.endpoint} (${p.status}) ទេ។ សូមពិនិត្យ endpoint។`
+          : `មិនអាចភ្ជាប់ម៉ាស៊ីនមេទូទាត់នៅ ${p.endpoint} បានទេ។ កំពុងព្យាយាមម្តងទៀត…`,
     qrLabel: (merchant, amount) => `កូដ KHQR សម្រាប់បង់ ${amount} ទៅ ${merchant}`,
     timeLeft: (m, s) => `នៅសល់ ${m} នាទី ${s} វិនាទី`,
   },
@@ -69,6 +85,7 @@ export const STRINGS: Record<CardLang, CardStrings> = {
     openInApp: 'Open in bank app',
     checkNow: "I've paid, check now",
     invalid: 'This payment cannot be shown',
+    problem: problemText,
     qrLabel: (merchant, amount) => `KHQR code to pay ${amount} to ${merchant}`,
     timeLeft: (m, s) => `${m} minutes ${s} seconds left`,
   },

@@ -440,6 +440,196 @@ describe('checkout session', () => {
     expect(three.calls.length).toBeGreaterThan(0);
   });
 
+  describe('names a misconfiguration, once on the console', () => {
+    const page = (globalThis as { location?: Location }).location;
+    /** The endpoint as the page resolves it (a test in Node has no page: as given). */
+    const resolved = (endpoint: string) => (page ? new URL(endpoint, page.href).href : endpoint);
+    let logged: string[];
+    beforeEach(() => {
+      logged = [];
+      vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+        logged.push(args.join(' '));
+      });
+    });
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+
+    it('tells a missing route from a refused QR', () => {
+      const missing = { kind: 'config', code: 'endpoint_not_found' };
+      // A page's HTML 404, the proxy's own route-not-found, a static server's 405.
+      expect(interpretAnswer(404, null)).toMatchObject({ ...missing, status: 404 });
+      expect(interpretAnswer(404, '<html>Not Found</html>')).toMatchObject(missing);
+      expect(
+        interpretAnswer(404, { error: { code: 'not_found', message: 'No such route.' } }),
+      ).toMatchObject(missing);
+      expect(interpretAnswer(405, { error: { code: 'method_not_allowed' } })).toMatchObject({
+        ...missing,
+        status: 405,
+      });
+      expect(interpretAnswer(404, { error: 'Not Found', statusCode: 404 })).toMatchObject(missing);
+      // The proxy (or a merchant's own endpoint) refusing this QR stays a refusal of the QR.
+      expect(interpretAnswer(404, { error: { code: 'unknown_md5', message: 'm' } })).toEqual({
+        kind: 'config',
+        code: 'unknown_md5',
+        message: 'm',
+        status: 404,
+      });
+      expect(interpretAnswer(404, { error: { code: 'refused_404' } })).toMatchObject({
+        code: 'refused_404',
+      });
+      expect(interpretAnswer(422, null)).toMatchObject({ code: 'http_422' });
+    });
+
+    it('a refused origin: the problem with the page origin, polling stopped, one console line', async () => {
+      const endpoint = 'https://pay.example/api/khqr/check';
+      const { calls, s } = session(
+        [
+          {
+            status: 403,
+            body: { error: { code: 'origin_not_allowed', message: 'The origin … may not call' } },
+          },
+        ],
+        { endpoint },
+      );
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(calls).toHaveLength(1);
+      const origin = page?.origin ?? '';
+      const snapshot = s.getSnapshot();
+      expect(snapshot.problem).toEqual({
+        kind: 'origin_not_allowed',
+        endpoint,
+        origin,
+        status: 403,
+        detail: `This page's origin (${origin}) is not in the payment server's allowed origins (allowedOrigins, KHQR_ALLOWED_ORIGINS).`,
+      });
+      // A refusal like any other for what stops; its message is the problem's detail.
+      expect(snapshot).toMatchObject({
+        state: 'pending',
+        reconnecting: false,
+        error: { code: 'origin_not_allowed', status: 403, message: snapshot.problem?.detail },
+      });
+      s.checkNow('paid');
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(calls).toHaveLength(1);
+      expect(logged).toEqual([`[khqr-checkout] ${snapshot.problem?.detail}`]);
+    });
+
+    it.each([
+      ['an HTML 404', { status: 404, body: '<!doctype html><h1>Not Found</h1>' }],
+      [
+        "the proxy's route-not-found",
+        { status: 404, body: { error: { code: 'not_found', message: 'No such route.' } } },
+      ],
+    ] as const)(
+      '%s at the endpoint: no payment server there, the URL as the page resolved it',
+      async (_, answer) => {
+        const { calls, s } = session([answer], { endpoint: '/shop/api/chek' });
+        await vi.advanceTimersByTimeAsync(30_000);
+        expect(calls).toHaveLength(1);
+        const endpoint = resolved('/shop/api/chek');
+        expect(s.getSnapshot()).toMatchObject({
+          problem: {
+            kind: 'endpoint_not_found',
+            endpoint,
+            status: 404,
+            detail: `No payment server at ${endpoint} (404). Check the card's endpoint.`,
+          },
+          error: { code: 'endpoint_not_found', status: 404 },
+        });
+        expect(logged).toHaveLength(1);
+      },
+    );
+
+    it('an unknown md5 is the proxy refusing this QR, not a missing server: no problem', async () => {
+      const { s } = session([
+        { status: 404, body: { error: { code: 'unknown_md5', message: 'Not known here.' } } },
+      ]);
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(s.getSnapshot()).toMatchObject({ problem: null, error: { code: 'unknown_md5' } });
+      expect(logged).toEqual([]);
+    });
+
+    it('nothing ever answering: reconnecting, then after 3 failures unreachable; checks go on, the problem goes with the first answer', async () => {
+      const { calls, s } = session([
+        'network-error',
+        'network-error',
+        'network-error',
+        'network-error',
+        'network-error',
+        pending(),
+      ]);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(s.getSnapshot()).toMatchObject({ reconnecting: true, problem: null });
+      // Backoff 2 s, then 4 s: the third failure is at 7 s.
+      await vi.advanceTimersByTimeAsync(5999);
+      expect(calls).toHaveLength(2);
+      expect(s.getSnapshot().problem).toBeNull();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls).toHaveLength(3);
+      const problem = s.getSnapshot().problem;
+      expect(problem).toEqual({
+        kind: 'unreachable',
+        endpoint: resolved('/api/khqr/check'),
+        origin: page?.origin ?? '',
+        status: 0,
+        detail: `Can't reach the payment server at ${resolved('/api/khqr/check')}. Still trying…`,
+      });
+      expect(s.getSnapshot()).toMatchObject({ state: 'pending', reconnecting: true, error: null });
+      // More failures: the same problem (no new snapshot for it, no new console line).
+      await vi.advanceTimersByTimeAsync(8000);
+      expect(calls).toHaveLength(4);
+      expect(s.getSnapshot().problem).toBe(problem);
+      expect(logged).toEqual([`[khqr-checkout] ${problem?.detail}`]);
+      // Backoff 16 s, then 30 s: the answer comes at 61 s.
+      await vi.advanceTimersByTimeAsync(46_000);
+      expect(calls).toHaveLength(6);
+      expect(s.getSnapshot()).toMatchObject({
+        state: 'pending',
+        reconnecting: false,
+        problem: null,
+      });
+    });
+
+    it('an endpoint that answered once (even a 5xx) only reconnects when it stops answering', async () => {
+      for (const first of [pending(), { status: 502 }] as Scripted[]) {
+        const { calls, s, unsubscribe } = session([
+          first,
+          'network-error',
+          'network-error',
+          'network-error',
+          'network-error',
+          'network-error',
+        ]);
+        await vi.advanceTimersByTimeAsync(70_000);
+        expect(calls.length).toBeGreaterThan(5);
+        expect(s.getSnapshot()).toMatchObject({ reconnecting: true, problem: null });
+        unsubscribe();
+      }
+      expect(logged).toEqual([]);
+    });
+
+    it('a device that went offline is not told the server is missing', async () => {
+      const { environment, emit } = fakeEnvironment();
+      let asked = 0;
+      // Two checks fail at once; the third hangs 1 s, the device goes offline meanwhile, and it
+      // fails too.
+      const fetch = (async () => {
+        if (++asked === 3) await new Promise((resolve) => setTimeout(resolve, 1000));
+        throw new TypeError('Failed to fetch');
+      }) as unknown as typeof globalThis.fetch;
+      const { s } = session([], { environment, fetch });
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(asked).toBe(2);
+      await vi.advanceTimersByTimeAsync(4000);
+      expect(asked).toBe(3);
+      emit('offline');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(asked).toBe(3);
+      expect(s.getSnapshot()).toMatchObject({ reconnecting: true, problem: null });
+    });
+  });
+
   it('catches a listener that throws', async () => {
     const { s } = session([answer('paid')]);
     s.subscribe(() => {

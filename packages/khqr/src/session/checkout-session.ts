@@ -5,9 +5,29 @@ import {
   nextPollDelay,
   type PollPolicy,
 } from './policy.ts';
+import { problemText } from './problem.ts';
 
 /** Where a checkout stands. `paid`, `failed` and `expired` are terminal and happen once. */
 export type SessionState = 'idle' | 'pending' | 'paid' | 'failed' | 'expired';
+
+/**
+ * The card is set up wrong, or its payment server does not run: for the developer, named with
+ * what to fix. `origin_not_allowed`: the proxy refuses this page's origin (403); polling stopped.
+ * `endpoint_not_found`: no proxy route at the endpoint (a 404 or 405 that is not a refusal of the
+ * QR, e.g. a page's HTML 404); polling stopped. `unreachable`: a few checks in a row got no
+ * answer at all (connection refused, DNS, CORS) and none ever came; checks go on.
+ */
+export interface SessionProblem {
+  readonly kind: 'origin_not_allowed' | 'endpoint_not_found' | 'unreachable';
+  /** The check URL, resolved against the page. */
+  readonly endpoint: string;
+  /** The page's origin, as the proxy is told it. */
+  readonly origin: string;
+  /** The HTTP status; 0 when nothing answered. */
+  readonly status: number;
+  /** What is wrong and what to fix, in English (logged once with console.error). */
+  readonly detail: string;
+}
 
 /** An immutable picture of the session, replaced only when something changed. */
 export interface SessionSnapshot {
@@ -23,6 +43,8 @@ export interface SessionSnapshot {
   readonly delayed: boolean;
   /** The proxy refuses this checkout; polling has stopped. */
   readonly error: { code: string; message: string; status: number } | null;
+  /** A misconfiguration, or a payment server that never answered (see {@link SessionProblem}). */
+  readonly problem: SessionProblem | null;
   /** When it was paid (server clock, ms), as the proxy tells it; else when this page saw it paid. */
   readonly paidAt: number | null;
   /** Answers received. */
@@ -108,6 +130,7 @@ export function idleSnapshot(md5: string, expiresAt: number): SessionSnapshot {
     reconnecting: false,
     delayed: false,
     error: null,
+    problem: null,
     paidAt: null,
     checks: 0,
     follower: false,
@@ -170,6 +193,8 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
   let controller: AbortController | undefined;
   let sequence = 0;
   let sendQr = options.qr !== undefined;
+  // Whether the endpoint ever answered (any HTTP status): else failing checks mean it is not there.
+  let heard = false;
   // The signal the next check carries, until a check carrying it settles (not aborted).
   let signal: CheckSignal | undefined;
   let running = false;
@@ -179,6 +204,20 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
   let cleanups: Array<() => void> = [];
 
   const serverNow = () => now() + snapshot.serverOffsetMs;
+  const location = (globalThis as { location?: Location }).location;
+
+  function problem(kind: SessionProblem['kind'], status = 0): SessionProblem {
+    let endpoint = options.endpoint;
+    try {
+      endpoint = new URL(endpoint, location?.href).href;
+    } catch {
+      // No page to resolve a relative endpoint against: as given.
+    }
+    const p = { kind, endpoint, origin: location?.origin ?? '', status };
+    const detail = problemText(p);
+    console.error(`[khqr-checkout] ${detail}`);
+    return { ...p, detail };
+  }
   const terminal = () => TERMINAL.includes(snapshot.state);
 
   function update(patch: Partial<SessionSnapshot>): void {
@@ -227,6 +266,7 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
     if (answer.kind === 'status') {
       const patch: { -readonly [K in keyof SessionSnapshot]?: SessionSnapshot[K] } = {
         reconnecting: false,
+        problem: null,
         delayed: answer.delayed === true,
         checks: snapshot.checks + 1,
       };
@@ -255,15 +295,29 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
     } else if (answer.kind === 'transport') {
       failures++;
       retryAfterMs = answer.retryAfterMs;
-      update({ reconnecting: true });
+      update({
+        reconnecting: true,
+        // Nothing ever answered, three times in a row, on a device online: the server is not
+        // there. The QR stays (it may be being paid) and checks go on.
+        problem: heard
+          ? null
+          : (snapshot.problem ??
+            (failures >= 3 && environment?.isOnline() !== false ? problem('unreachable') : null)),
+      });
       // Past the grace period with no answer at all: the QR can no longer be paid.
       if (serverNow() > snapshot.expiresAt + policy.graceMs * 2) {
-        update({ state: 'expired' });
+        update({ state: 'expired', problem: null });
         stop();
       }
     } else {
+      const { code, status } = answer;
+      const named =
+        code === 'origin_not_allowed' || code === 'endpoint_not_found'
+          ? problem(code, status)
+          : null;
       update({
-        error: { code: answer.code, message: answer.message, status: answer.status },
+        error: { code, message: named?.detail ?? answer.message, status },
+        problem: named,
         reconnecting: false,
       });
       stop();
@@ -289,6 +343,7 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
         signal: mine.signal,
         credentials: 'same-origin',
       });
+      heard = true;
       const body = await response.json().catch(() => null);
       answer = interpretAnswer(response.status, body, response.headers.get('retry-after'));
     } catch {

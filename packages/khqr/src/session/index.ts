@@ -6,6 +6,7 @@ export type {
   CheckSignal,
   SessionChannel,
   SessionEnvironment,
+  SessionProblem,
   SessionSnapshot,
   SessionState,
 } from './checkout-session.ts';

@@ -84,7 +84,10 @@ export type CheckAnswer =
     }
   /** Network trouble, 5xx, 429, timeouts, unreadable bodies: try again later. */
   | { kind: 'transport'; retryAfterMs?: number }
-  /** The proxy refuses this checkout (unknown md5, invalid QR): polling cannot help. */
+  /**
+   * The proxy refuses this checkout (unknown md5, invalid QR), or this page (`origin_not_allowed`),
+   * or no proxy answers at the endpoint (`endpoint_not_found`): polling cannot help.
+   */
   | { kind: 'config'; code: string; message: string; status: number };
 
 const STATUSES = ['pending', 'paid', 'failed', 'expired'];
@@ -112,9 +115,16 @@ export function interpretAnswer(
   if ((httpStatus === 401 || httpStatus === 403) && error.code !== 'origin_not_allowed')
     return transport();
   if (httpStatus >= 400) {
+    const code = typeof error.code === 'string' ? error.code : '';
     return {
       kind: 'config',
-      code: typeof error.code === 'string' ? error.code : `http_${httpStatus}`,
+      // No proxy route there (a page's HTML 404, the proxy's own not_found or 405), not a
+      // refusal of this QR such as `unknown_md5`.
+      code:
+        (httpStatus === 404 || httpStatus === 405) &&
+        (!code || code === 'not_found' || code === 'method_not_allowed')
+          ? 'endpoint_not_found'
+          : code || `http_${httpStatus}`,
       message:
         typeof error.message === 'string'
           ? error.message

@@ -1,0 +1,2 @@
+// TypeScript 6 and later: lib.dom declares URLPattern.
+export {};
