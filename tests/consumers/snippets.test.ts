@@ -80,8 +80,9 @@ function extract(readme: string): Snippet[] {
     if (lang) {
       const n = found.length + 1;
       const code = `${body.join('\n')}\n`;
-      // `// app/checkout/[order]/pay.tsx`: a file of an app, which other blocks may import.
-      const named = /^\/\/ ((?:[\w.@[\]-]+\/)*[\w.[\]-]+\.tsx?)(?:\s|$)/.exec(code)?.[1];
+      // `// app/checkout/[order]/pay.tsx` (then a space or a colon): a file of an app, which other
+      // blocks may import.
+      const named = /^\/\/ ((?:[\w.@[\]-]+\/)*[\w.[\]-]+\.tsx?)(?::|\s|$)/.exec(code)?.[1];
       const file =
         lang === 'html'
           ? `html/${slug}-${n}.html`
