@@ -35,6 +35,13 @@ const NEEDS = {
   openssl: () => onPath('openssl'),
 };
 
+if (process.env.CHROMIUM_PATH && !existsSync(process.env.CHROMIUM_PATH)) {
+  // Set by hand and wrong: installing Debian's Chromium would not help.
+  console.error(
+    `CHROMIUM_PATH is ${process.env.CHROMIUM_PATH}, which does not exist: point it at a Chromium or Chrome binary, or unset it to use Debian's chromium.`,
+  );
+  process.exit(1);
+}
 const missing = Object.keys(NEEDS).filter((pkg) => !NEEDS[pkg]());
 if (missing.length === 0) process.exit(0);
 

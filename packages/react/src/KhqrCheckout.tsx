@@ -41,57 +41,59 @@ export interface KhqrCheckoutDetail {
 /** The props of {@link KhqrCheckout}: the element's attributes in camelCase, and callbacks. */
 export interface KhqrCheckoutProps {
   /** A KHQR made by the merchant's server (the secure default). */
-  qr?: string;
-  bakongAccountId?: string;
-  merchantName?: string;
-  merchantCity?: string;
-  amount?: number | string;
-  currency?: KhqrCurrency;
-  billNumber?: string;
-  storeLabel?: string;
-  terminalLabel?: string;
-  mobileNumber?: string;
-  purpose?: string;
-  merchantId?: string;
-  acquiringBank?: string;
+  qr?: string | undefined;
+  bakongAccountId?: string | undefined;
+  merchantName?: string | undefined;
+  merchantCity?: string | undefined;
+  amount?: number | string | undefined;
+  currency?: KhqrCurrency | undefined;
+  billNumber?: string | undefined;
+  storeLabel?: string | undefined;
+  terminalLabel?: string | undefined;
+  mobileNumber?: string | undefined;
+  purpose?: string | undefined;
+  merchantId?: string | undefined;
+  acquiringBank?: string | undefined;
   /** Seconds, ≤ 600. @default 300 */
-  lifetime?: number;
+  lifetime?: number | undefined;
   /** The proxy's check URL; without it the card shows but nothing is checked. */
-  endpoint?: string;
-  deeplinkEndpoint?: string;
+  endpoint?: string | undefined;
+  deeplinkEndpoint?: string | undefined;
   /**
    * The merchant's URL for a new QR of a server-made checkout: "New QR" posts `{md5}` (the old
    * QR's) and shows the `qr` (or `checkout.qr`) it answers. A server-made QR with neither this
    * nor `onRefresh` has no "New QR" button.
    */
-  renewEndpoint?: string;
+  renewEndpoint?: string | undefined;
   /** Shown under the card once paid (the element's `continue` slot), e.g. a link to the order. */
-  continueSlot?: React.ReactNode;
+  continueSlot?: React.ReactNode | undefined;
   /** @default 'km' */
-  lang?: 'km' | 'en';
+  lang?: 'km' | 'en' | undefined;
   /** @default 'light' */
-  theme?: 'light' | 'dark';
+  theme?: 'light' | 'dark' | undefined;
   /** Paid — for the UI only: fulfil orders in the proxy's onPaid. */
-  onSuccess?: (detail: KhqrCheckoutDetail) => void;
-  onFailed?: (detail: KhqrCheckoutDetail) => void;
-  onExpired?: (detail: KhqrCheckoutDetail) => void;
-  onStatusChange?: (detail: KhqrCheckoutDetail) => void;
-  onError?: (error: {
-    kind: 'config' | 'transport';
-    code: string;
-    message: string;
-    md5: string | null;
-  }) => void;
+  onSuccess?: ((detail: KhqrCheckoutDetail) => void) | undefined;
+  onFailed?: ((detail: KhqrCheckoutDetail) => void) | undefined;
+  onExpired?: ((detail: KhqrCheckoutDetail) => void) | undefined;
+  onStatusChange?: ((detail: KhqrCheckoutDetail) => void) | undefined;
+  onError?:
+    | ((error: {
+        kind: 'config' | 'transport';
+        code: string;
+        message: string;
+        md5: string | null;
+      }) => void)
+    | undefined;
   /**
    * "New QR" on a server QR. Without `renewEndpoint`, the page sets a new `qr`; with it, the
    * card asks that endpoint too.
    */
-  onRefresh?: (detail: KhqrCheckoutDetail) => void;
-  pollPolicy?: Partial<PollPolicy>;
-  queryClient?: QueryClient;
+  onRefresh?: ((detail: KhqrCheckoutDetail) => void) | undefined;
+  pollPolicy?: Partial<PollPolicy> | undefined;
+  queryClient?: QueryClient | undefined;
   /** For a strict CSP: the nonce of the card's <style>. */
-  nonce?: string;
-  className?: string;
+  nonce?: string | undefined;
+  className?: string | undefined;
 }
 
 const TERMINAL = ['paid', 'failed', 'expired'];

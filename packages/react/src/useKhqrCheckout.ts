@@ -13,13 +13,13 @@ export interface UseKhqrCheckoutOptions {
    */
   endpoint: string;
   /** The JSON the endpoint needs, e.g. `{orderId}`; part of the query key. */
-  body?: Record<string, unknown>;
+  body?: Record<string, unknown> | undefined;
   /** @default true */
-  enabled?: boolean;
+  enabled?: boolean | undefined;
   /** @default the surrounding QueryClientProvider's */
-  queryClient?: QueryClient;
+  queryClient?: QueryClient | undefined;
   /** @default globalThis.fetch */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
 }
 
 /** A server-made checkout of the merchant's, and a way to renew it. */
