@@ -695,7 +695,8 @@ describe.each([element, react])('$name', (kind) => {
         `This page's origin (${origin}) is not in the payment server's allowed origins (allowedOrigins, KHQR_ALLOWED_ORIGINS).`,
       notFound: (url: string, status: number) =>
         `No payment server at ${url} (${status}). Check the card's endpoint.`,
-      unreachable: (url: string) => `Can't reach the payment server at ${url}. Still trying…`,
+      unreachable: (url: string, answered?: number) =>
+        `Can't reach the payment server at ${url}${answered ? ` (it answered ${answered}, not the proxy)` : ''}. Still trying…`,
     };
     let logged: string[];
     beforeEach(() => {
@@ -802,6 +803,47 @@ describe.each([element, react])('$name', (kind) => {
         },
       ]);
       expect(card.events.expired).toEqual([]);
+    });
+
+    it("a gateway's 502 page with the proxy down is no answer: says so naming the 502, keeps the QR payable, ends with the proxy's first answer", async () => {
+      let up = false;
+      const checkout = await commands.createCheckout({ amount: '2.80', currency: 'USD' });
+      const endpoint = fake('gateway', async (_, init) =>
+        up
+          ? toProxy(init)
+          : new Response(
+              '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>',
+              {
+                status: 502,
+                headers: { 'content-type': 'text/html' },
+              },
+            ),
+      );
+      const card = await kind.mount({ qr: checkout.qr, endpoint, lang: 'en' });
+      await until(() => statusOf(card) === SAID.unreachable(endpoint, 502));
+      expect(callsTo(endpoint).length).toBeGreaterThanOrEqual(3);
+      expect(stateOf(card)).toBe('pending');
+      expect(khqr(card)?.hasAttribute('data-refused')).toBe(false);
+      expect(opacity(card)).toBe(1);
+      expect(await photograph(card)).toBe(checkout.qr);
+      expect(logged).toEqual([`[khqr-checkout] ${SAID.unreachable(endpoint, 502)}`]);
+      expect(card.events.error.at(-1)).toMatchObject({
+        kind: 'transport',
+        code: 'unreachable',
+        message: SAID.unreachable(endpoint, 502),
+      });
+      up = true;
+      await until(() => statusOf(card) === TEXT.en.waiting);
+      // Down again after the proxy answered: the same 502 page is only "reconnecting".
+      up = false;
+      await until(() => statusOf(card) === TEXT.en.reconnecting);
+      const asked = callsTo(endpoint).length;
+      await until(() => callsTo(endpoint).length >= asked + 4);
+      expect(statusOf(card)).toBe(TEXT.en.reconnecting);
+      up = true;
+      await commands.sandboxPay(checkout.qr);
+      await until(() => stateOf(card) === 'paid');
+      expect(logged).toHaveLength(1);
     });
 
     it('a server that comes up: the first answer ends the message; one that answered before only reconnects', async () => {

@@ -118,7 +118,8 @@ describe('checkout session', () => {
     const { calls, s } = session([
       'network-error',
       { status: 502 },
-      { status: 503, headers: { 'retry-after': '20' } },
+      // The proxy's own 503 (an answer: the third failure raises no `unreachable`).
+      { status: 503, headers: { 'retry-after': '20' }, body: { error: { code: 'busy' } } },
       { status: 500 },
       pending(),
     ]);
@@ -591,15 +592,86 @@ describe('checkout session', () => {
       });
     });
 
-    it('an endpoint that answered once (even a 5xx) only reconnects when it stops answering', async () => {
-      for (const first of [pending(), { status: 502 }] as Scripted[]) {
+    /** Something other than the proxy answering: a page (the body does not parse as JSON). */
+    const html = (status: number): Scripted => ({ status, body: '<!doctype html><h1>…</h1>' });
+
+    it.each([
+      ['a catch-all page answering 200 HTML', [html(200)], 200],
+      ['another API answering 200 JSON without a status', [{ body: { ok: true, data: [] } }], 200],
+      ['a 500 HTML error page', [html(500)], 500],
+      [
+        'a gateway with the proxy not running (502, 503, 504 HTML)',
+        [html(502), html(503), html(504)],
+        504,
+      ],
+      ['network errors, then a gateway page', ['network-error', 'network-error', html(502)], 502],
+    ] as Array<[string, Scripted[], number]>)(
+      '%s: not the proxy, so unreachable after 3 in a row, naming what answered; checks go on, a proxy answer ends it',
+      async (_, answers, status) => {
+        const { calls, s } = session([
+          // Five answers that are not the proxy's, then the proxy.
+          ...answers,
+          ...Array(5 - answers.length).fill(answers.at(-1)),
+          pending(),
+        ]);
+        await vi.advanceTimersByTimeAsync(6999);
+        expect(calls).toHaveLength(2);
+        expect(s.getSnapshot()).toMatchObject({ reconnecting: true, problem: null });
+        await vi.advanceTimersByTimeAsync(1);
+        expect(calls).toHaveLength(3);
+        const endpoint = resolved('/api/khqr/check');
+        const problem = s.getSnapshot().problem;
+        expect(problem).toEqual({
+          kind: 'unreachable',
+          endpoint,
+          origin: page?.origin ?? '',
+          status,
+          detail: `Can't reach the payment server at ${endpoint} (it answered ${status}, not the proxy). Still trying…`,
+        });
+        // The QR stays payable and checked.
+        expect(s.getSnapshot()).toMatchObject({
+          state: 'pending',
+          reconnecting: true,
+          error: null,
+        });
+        await vi.advanceTimersByTimeAsync(8000);
+        expect(calls).toHaveLength(4);
+        expect(s.getSnapshot().problem).toBe(problem);
+        expect(logged).toEqual([`[khqr-checkout] ${problem?.detail}`]);
+        await vi.advanceTimersByTimeAsync(46_000);
+        expect(calls).toHaveLength(6);
+        expect(s.getSnapshot()).toMatchObject({
+          state: 'pending',
+          reconnecting: false,
+          problem: null,
+        });
+      },
+    );
+
+    it("the proxy's own error envelope (even a 5xx) is an answer: reconnecting, no problem", async () => {
+      const { calls, s } = session([
+        { status: 503, body: { error: { code: 'store_unavailable', message: 'Not now.' } } },
+        'network-error',
+        { status: 429, body: { error: { code: 'rate_limited', message: 'Slow down.' } } },
+        'network-error',
+      ]);
+      await vi.advanceTimersByTimeAsync(70_000);
+      expect(calls.length).toBeGreaterThan(5);
+      expect(s.getSnapshot()).toMatchObject({ reconnecting: true, problem: null });
+      expect(logged).toEqual([]);
+    });
+
+    it('an endpoint that answered once (even a 5xx) only reconnects when it stops answering, or a gateway answers for it', async () => {
+      const proxy503 = { status: 503, body: { error: { code: 'store_unavailable' } } };
+      for (const first of [pending(), proxy503] as Scripted[]) {
         const { calls, s, unsubscribe } = session([
           first,
           'network-error',
+          html(502),
+          html(502),
           'network-error',
-          'network-error',
-          'network-error',
-          'network-error',
+          html(504),
+          html(200),
         ]);
         await vi.advanceTimersByTimeAsync(70_000);
         expect(calls.length).toBeGreaterThan(5);

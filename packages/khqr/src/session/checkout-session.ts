@@ -15,7 +15,8 @@ export type SessionState = 'idle' | 'pending' | 'paid' | 'failed' | 'expired';
  * what to fix. `origin_not_allowed`: the proxy refuses this page's origin (403); polling stopped.
  * `endpoint_not_found`: no proxy route at the endpoint (a 404 or 405 that is not a refusal of the
  * QR, e.g. a page's HTML 404); polling stopped. `unreachable`: a few checks in a row got no
- * answer at all (connection refused, DNS, CORS) and none ever came; checks go on.
+ * answer from the proxy (connection refused, DNS, CORS, or something else answering: a gateway's
+ * 502, a catch-all page's 200) and none ever came; checks go on.
  */
 export interface SessionProblem {
   readonly kind: 'origin_not_allowed' | 'endpoint_not_found' | 'unreachable';
@@ -23,7 +24,7 @@ export interface SessionProblem {
   readonly endpoint: string;
   /** The page's origin, as the proxy is told it. */
   readonly origin: string;
-  /** The HTTP status; 0 when nothing answered. */
+  /** The HTTP status; 0 when nothing answered (for `unreachable`: what answered, not the proxy). */
   readonly status: number;
   /** What is wrong and what to fix, in English (logged once with console.error). */
   readonly detail: string;
@@ -118,6 +119,8 @@ export interface CheckoutSession {
   destroy(): void;
 }
 
+type ProxyError = { error?: { code?: unknown } } | null;
+
 const TERMINAL: SessionState[] = ['paid', 'failed', 'expired'];
 
 /** A checkout nobody has asked about yet: what a session starts from (and what a server renders). */
@@ -193,8 +196,10 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
   let controller: AbortController | undefined;
   let sequence = 0;
   let sendQr = options.qr !== undefined;
-  // Whether the endpoint ever answered (any HTTP status): else failing checks mean it is not there.
+  // Whether the proxy ever answered: else failing checks mean it is not there.
   let heard = false;
+  // The HTTP status of the last check (set with no await before it is applied); 0: no answer.
+  let answered = 0;
   // The signal the next check carries, until a check carrying it settles (not aborted).
   let signal: CheckSignal | undefined;
   let running = false;
@@ -302,7 +307,9 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
         problem: heard
           ? null
           : (snapshot.problem ??
-            (failures >= 3 && environment?.isOnline() !== false ? problem('unreachable') : null)),
+            (failures >= 3 && environment?.isOnline() !== false
+              ? problem('unreachable', answered)
+              : null)),
       });
       // Past the grace period with no answer at all: the QR can no longer be paid.
       if (serverNow() > snapshot.expiresAt + policy.graceMs * 2) {
@@ -343,10 +350,18 @@ export function createCheckoutSession(options: CheckoutSessionOptions): Checkout
         signal: mine.signal,
         credentials: 'same-origin',
       });
-      heard = true;
       const body = await response.json().catch(() => null);
-      answer = interpretAnswer(response.status, body, response.headers.get('retry-after'));
+      answered = response.status;
+      answer = interpretAnswer(answered, body, response.headers.get('retry-after'));
+      // Only the proxy's own answer (a verdict, or its `{error: {code}}` envelope, even on a 5xx)
+      // shows it is there. HTML or other JSON, whatever the status (a gateway's 502 with the
+      // proxy down, a catch-all page's 200), counts as no answer toward `unreachable`. A 200 too:
+      // not stopped as `endpoint_not_found`, since a merchant's Bakong pass-through may send JSON
+      // not read here, and checks going on keep a QR being paid confirmable; the console names it.
+      heard ||=
+        answer.kind !== 'transport' || typeof (body as ProxyError)?.error?.code === 'string';
     } catch {
+      answered = 0;
       answer = { kind: 'transport' };
     } finally {
       clearTimer(timeout);

@@ -9,4 +9,4 @@ export const problemText = (p: Omit<SessionProblem, 'detail'>): string =>
     ? `This page's origin (${p.origin}) is not in the payment server's allowed origins (allowedOrigins, KHQR_ALLOWED_ORIGINS).`
     : p.kind === 'endpoint_not_found'
       ? `No payment server at ${p.endpoint} (${p.status}). Check the card's endpoint.`
-      : `Can't reach the payment server at ${p.endpoint}. Still trying…`;
+      : `Can't reach the payment server at ${p.endpoint}${p.status ? ` (it answered ${p.status}, not the proxy)` : ''}. Still trying…`;
