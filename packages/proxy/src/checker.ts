@@ -3,7 +3,12 @@ import type { BakongClient } from './bakong-client.ts';
 import { Budget, type CallKind } from './budget.ts';
 import { ProxyError } from './errors.ts';
 import type { PaidEvent, ProxyAlert } from './events.ts';
-import { type CheckoutRow, type Ledger, nextPhnomPenhMidnight } from './ledger.ts';
+import {
+  type CheckoutRow,
+  type Ledger,
+  nextPhnomPenhMidnight,
+  type UpstreamPause,
+} from './ledger.ts';
 import type { Logger } from './logger.ts';
 import {
   type BakongOutcome,
@@ -75,8 +80,14 @@ export const SIGNALS_PER_CLIENT = 10;
 /** What the page tells the server, on a check, about the customer. */
 export type CheckSignal = 'paid' | 'visible';
 
-/** An answer, or `deferred`: the budget did not let the call go, nothing was learned. */
-type Outcome = BakongOutcome<BakongTransaction> | { kind: 'deferred' };
+/**
+ * An answer, `deferred`: the budget did not let the call go, nothing was learned, or `paused`: no
+ * call was made, a pause is in force (never a reason to extend it: only Bakong's own answers are).
+ */
+type Outcome =
+  | BakongOutcome<BakongTransaction>
+  | { kind: 'deferred' }
+  | { kind: 'paused'; pause: UpstreamPause['kind'] };
 interface Waiter {
   row: CheckoutRow;
   kind: CallKind;
@@ -267,6 +278,19 @@ export class Checker {
     switch (outcome.kind) {
       case 'deferred':
         return row;
+      case 'paused':
+        // No call went out: the page hears why, and the pause stays as Bakong's answer set it.
+        return this.inconclusive(
+          row,
+          now,
+          outcome.pause === 'quota'
+            ? new ProxyError(503, 'upstream_paused', 'Payments are confirmed a little later today.')
+            : new ProxyError(
+                503,
+                'upstream_unauthorized',
+                'The payment service is not available right now.',
+              ),
+        );
       case 'success':
         return this.paid(row, outcome.data, now);
       case 'not-found':
@@ -320,8 +344,9 @@ export class Checker {
         return noted({ watching: false, checkedAt: now });
       }
       case 'unauthorized':
-        // Permanent for the token: no instance asks again for 10 minutes (a renewed token
-        // needs a restart anyway), instead of a refused call per page check.
+        // Permanent for the token: no instance with this token asks again for 10 minutes,
+        // instead of a refused call per page check. Only Bakong's own 401 sets the pause (checks
+        // meanwhile make no call, so cannot extend it); a restart with a renewed token ignores it.
         await ledger.pause('token', now + TOKEN_PAUSE_MS);
         this.o.alert({
           type: 'unauthorized',
@@ -493,10 +518,7 @@ export class Checker {
   /** Queues a checkout for the next call; resolves with Bakong's answer about it. */
   private async upstream(row: CheckoutRow, kind: CallKind): Promise<Outcome> {
     const pause = await this.o.ledger.paused();
-    if (pause)
-      return pause.kind === 'quota'
-        ? { kind: 'quota-exhausted', errorCode: null }
-        : { kind: 'unauthorized' };
+    if (pause) return { kind: 'paused', pause: pause.kind };
     return new Promise((resolve) => {
       this.waiting.push({ row, kind, resolve });
       if (this.waiting.length >= LIST_MAX) this.flush();

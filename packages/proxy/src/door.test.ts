@@ -279,6 +279,42 @@ describe('refused, with a 4xx that says why', () => {
     );
   });
 
+  it('an Origin no browser sends (markup, a bare word) is refused but neither logged nor listed', async () => {
+    const p = await startProxy(sandbox, { database: temporaryDataDir('door') });
+    closers.push(p.close);
+    const checkout = await p.proxy.createCheckout({ amount: 100, currency: 'KHR' });
+    for (const origin of [
+      '<script>alert(1)</script>',
+      'shop.test',
+      'https://a.test/path',
+      'javascript:x',
+    ])
+      expect((await p.post('/check', { md5: checkout.md5 }, { headers: { origin } })).status).toBe(
+        403,
+      );
+    await p.post('/check', { md5: checkout.md5 }, { headers: { origin: 'https://[::1]:8443' } });
+    await p.post('/check', { md5: checkout.md5 }, { headers: { origin: 'null' } });
+    const listed = (await p.get('/health')).json?.refusedOrigins as Array<{ origin: string }>;
+    expect(listed.map((r) => r.origin)).toEqual(['null', 'https://[::1]:8443']);
+  });
+
+  it('outside basePath nothing belongs to the proxy: no route, no origin check, handed on', async () => {
+    const p = await startProxy(sandbox, {
+      database: temporaryDataDir('door'),
+      basePath: '/api/khqr',
+    });
+    closers.push(p.close);
+    // Mounted at the site root: the shop's own /health and /orders are not answered by the proxy.
+    for (const path of ['/health', '/livez', '/orders', '/api/khqrx/check']) {
+      const answer = await p.get(path, { headers: { origin: 'https://partner.test' } });
+      expect(answer.status, path).toBe(404);
+      expect(answer.headers.get('x-khqr-no-route'), path).toBe('1');
+      expect(answer.headers.get('access-control-allow-origin'), path).toBeNull();
+    }
+    expect((await p.get('/api/khqr/health')).json).toMatchObject({ upstream: expect.any(Object) });
+    expect((await p.get('/api/khqr/livez')).status).toBe(200);
+  });
+
   it('a route it does not have is not_found, told apart from an md5 it does not know', async () => {
     const p = await startProxy(sandbox, {
       database: temporaryDataDir('door'),

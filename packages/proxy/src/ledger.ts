@@ -75,6 +75,11 @@ export class Ledger {
     | undefined;
   private pauseCache: { pause: UpstreamPause | null; at: number } | undefined;
   /**
+   * The `kind` a token pause is stored under: `token:<fingerprint>`. A pause written for another
+   * token (or, before fingerprints, as plain `token`) is ignored, and expires on its own.
+   */
+  private readonly tokenKind: string;
+  /**
    * The reads of the pause and of today's count in flight: every caller meanwhile shares one
    * query. Under load hundreds of checks find the second-old copy stale at once, and one query
    * each would queue behind each other for longer than the copy lasts.
@@ -112,6 +117,8 @@ export class Ledger {
     readonly db: SqlDatabase,
     private readonly localNow: () => number,
     readonly schema = 'khqr',
+    /** The token's fingerprint (token-health.ts): a token pause binds only the token it was written for. */
+    tokenFingerprint = '',
   ) {
     if (!SCHEMA.test(schema))
       throw new Error(
@@ -124,6 +131,7 @@ export class Ledger {
       days: `${schema}.upstream_days`,
     };
     this.cacheMs = db.kind === 'embedded' ? Number.POSITIVE_INFINITY : 1000;
+    this.tokenKind = `token:${tokenFingerprint}`;
   }
 
   /**
@@ -473,7 +481,8 @@ export class Ledger {
 
   /**
    * Stops every instance asking Bakong until `until` (the quota is spent, the token refused).
-   * A later `until` wins; an earlier one never shortens a pause.
+   * A later `until` wins; an earlier one never shortens a pause. A token pause binds only this
+   * ledger's token.
    */
   async pause(kind: UpstreamPause['kind'], until: number): Promise<void> {
     await this.db.query(
@@ -481,7 +490,7 @@ export class Ledger {
        on conflict (kind) do update set until = greatest(${this.t.pauses}.until, excluded.until),
          since = case when ${this.t.pauses}.until < excluded.since then excluded.since
                       else ${this.t.pauses}.since end`,
-      [kind, until, this.now()],
+      [kind === 'token' ? this.tokenKind : kind, until, this.now()],
     );
     this.pauseCache = undefined;
     this.pauseRead = undefined;
@@ -504,13 +513,14 @@ export class Ledger {
     const generation = ++this.pauseGeneration;
     try {
       const rows = await this.db.query(
-        `select kind, until, since from ${this.t.pauses} where until > $1 order by until desc limit 1`,
-        [now],
+        `select kind, until, since from ${this.t.pauses}
+         where until > $1 and kind in ('quota', $2) order by until desc limit 1`,
+        [now, this.tokenKind],
       );
       const row = rows[0];
       const pause: UpstreamPause | null = row
         ? {
-            kind: row.kind as UpstreamPause['kind'],
+            kind: row.kind === 'quota' ? 'quota' : 'token',
             until: num(row.until),
             since: num(row.since),
           }

@@ -22,7 +22,7 @@ import type { UpstreamClass } from './outcome.ts';
 import { parseRelay, relaySecrets } from './relay.ts';
 import { type CrashPoint, Outbox } from './settlement.ts';
 import { type CheckoutRecord, MemoryStore, type ProxyStore } from './store.ts';
-import { TOKEN_WARNING_MS, tokenHealth } from './token-health.ts';
+import { TOKEN_WARNING_MS, tokenFingerprint, tokenHealth } from './token-health.ts';
 
 /** Options of {@link createKhqrProxy}. */
 export interface KhqrProxyOptions {
@@ -68,7 +68,11 @@ export interface KhqrProxyOptions {
    * `event.id`, and resolve only once the order is durably marked paid.
    */
   onPaid?: (event: PaidEvent) => void | Promise<void>;
-  /** Operator alerts: amount mismatches, late payments, failing settlements, token trouble. */
+  /**
+   * Operator alerts: amount mismatches, late payments, failing settlements, token trouble. Each
+   * kind (per payment or event, for those about one) reaches the hook at most once in 10 minutes,
+   * however often it recurs (a refused token or a 403 on every check).
+   */
   onAlert?: (alert: ProxyAlert) => void;
   /** Enables `POST /checkouts` for server-to-server creation, authorised by `Bearer <secret>`. */
   checkoutSecret?: string | undefined;
@@ -154,6 +158,8 @@ const NO_ROUTE = 'x-khqr-no-route';
 const BODY_LIMIT = 1024;
 /** Milliseconds a new checkout's timestamp may move on to avoid another checkout's md5. */
 const MAX_CLASH_BUMPS = 1000;
+/** An alert of one kind (and payment or event) reaches `onAlert` at most once in this long. */
+const ALERT_REPEAT_MS = 10 * 60_000;
 
 /** The store, with its failures turned into 503 `store_unavailable` (a retry, never a 500). */
 function guarded(store: ProxyStore): ProxyStore {
@@ -323,7 +329,10 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     throw new Error(`[khqr-proxy] minTtlSeconds must be whole seconds, 1–600 (got ${minTtl}).`);
   // Every alert is logged too (a standalone proxy has no hook); those about the token or the
   // network repeat on every check, so they are logged once a minute.
+  // The hook (an SMS, a page) hears each kind once in ALERT_REPEAT_MS, per payment or event for
+  // those about one (each is its own event).
   const lastLogged = new Map<string, number>();
+  const lastHooked = new Map<string, number>();
   const alert = (event: ProxyAlert) => {
     const at = localNow();
     const repeating = event.type === 'unauthorized' || event.type === 'forbidden';
@@ -331,6 +340,12 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
       lastLogged.set(event.type, at);
       logger.warn(`alert: ${event.type}`, { alert: event });
     }
+    const subject = 'eventId' in event ? event.eventId : 'md5' in event ? event.md5 : '';
+    const key = `${event.type}:${subject}`;
+    if (at - (lastHooked.get(key) ?? Number.NEGATIVE_INFINITY) < ALERT_REPEAT_MS) return;
+    if (lastHooked.size >= 10_000)
+      for (const [k, t] of lastHooked) if (at - t >= ALERT_REPEAT_MS) lastHooked.delete(k);
+    lastHooked.set(key, at);
     try {
       options.onAlert?.(event);
     } catch {
@@ -345,7 +360,12 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
   let database: SqlDatabase | undefined;
   const opened = (async () => {
     database = typeof where === 'string' ? await openDatabase(where) : where;
-    const ledger = new Ledger(database, localNow, options.schema ?? 'khqr');
+    const ledger = new Ledger(
+      database,
+      localNow,
+      options.schema ?? 'khqr',
+      await tokenFingerprint(token),
+    );
     await ledger.open();
     logger.info('ledger open', { kind: database.kind, location: database.location });
     return ledger;
@@ -562,13 +582,15 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     // Read after the probe: the relay's answer to the last CONNECT it refused.
     const refusedWith = relayed?.refusedWith ?? null;
     const refusal =
-      refusedWith === 407
-        ? 'Proxy Authentication Required: the relay wants a user and password. Put them in the relay URL (http://user:password@host:port, bakong.relay or HTTPS_PROXY), or check them against its BasicAuth line.'
-        : refusedWith === 403
-          ? "Forbidden: the relay's access rules refuse this server or Bakong's host and port. Check its Allow line (this server's IP), ConnectPort 443 and its Filter (Bakong's API host)."
-          : refusedWith !== null && refusedWith >= 500
-            ? 'the relay could not open a connection to Bakong (its DNS or outbound network), or failed itself: see its log.'
-            : 'the relay did not open the tunnel to Bakong: see its log.';
+      refusedWith === 401
+        ? 'the relay refused its user and password (tinyproxy answers 401 to a wrong password): check the user:password in the relay URL against its BasicAuth line.'
+        : refusedWith === 407
+          ? 'Proxy Authentication Required: the relay wants a user and password. Put them in the relay URL (http://user:password@host:port, bakong.relay or HTTPS_PROXY), or check them against its BasicAuth line.'
+          : refusedWith === 403
+            ? "Forbidden: the relay's access rules refuse this server or Bakong's host and port. Check its Allow line (this server's IP), ConnectPort 443 and its Filter (Bakong's API host)."
+            : refusedWith !== null && refusedWith >= 500
+              ? 'the relay could not open a connection to Bakong (its DNS or outbound network), or failed itself: see its log.'
+              : 'the relay did not open the tunnel to Bakong: see its log.';
     const messages: Record<UpstreamClass | 'unknown', string> = {
       unknown:
         'Bakong was not asked lately: the daily budget keeps its calls for confirming payments.',
@@ -693,11 +715,19 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     // read (CORS headers on this answer only), so the card names the cause instead of
     // "reconnecting" forever. Nothing is done for the refused origin.
     const at = localNow();
+    // What a browser sends is `scheme://host[:port]` (or "null"); anything else was typed by hand
+    // (curl): refused the same, but neither logged nor listed in /health, so it cannot plant
+    // markup or look-alikes there.
+    const browserLike =
+      origin === 'null' ||
+      /^https?:\/\/[\w.-]+(:\d{1,5})?$|^https?:\/\/\[[\da-f:.]+\](:\d{1,5})?$/i.test(origin);
     const seen = refusedOrigins.get(origin);
     // Once a minute per origin, and at most 10 origins a minute: cycling Origin values does not
     // flood the log.
     const loggedLately = [...refusedOrigins.values()].filter((r) => at - r.at < 60_000).length;
-    if ((!seen || at - seen.at >= 60_000) && loggedLately < 10) {
+    if (!browserLike) {
+      // refused below, unrecorded
+    } else if ((!seen || at - seen.at >= 60_000) && loggedLately < 10) {
       logger.warn(
         'origin refused: add it to allowedOrigins (KHQR_ALLOWED_ORIGINS) if it is the shop',
         {
@@ -712,16 +742,18 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
     } else if (seen) seen.count++;
     if (request.method === 'OPTIONS') return headers;
     const key = origin.slice(0, 200);
-    const last = recentRefusals.get(key);
-    const fresh = !last || at - last.lastAt >= 3_600_000;
-    recentRefusals.delete(key);
-    recentRefusals.set(key, {
-      count: fresh ? 1 : last.count + 1,
-      firstAt: fresh ? at : last.firstAt,
-      lastAt: at,
-    });
-    if (recentRefusals.size > 20)
-      recentRefusals.delete(recentRefusals.keys().next().value as string);
+    if (browserLike) {
+      const last = recentRefusals.get(key);
+      const fresh = !last || at - last.lastAt >= 3_600_000;
+      recentRefusals.delete(key);
+      recentRefusals.set(key, {
+        count: fresh ? 1 : last.count + 1,
+        firstAt: fresh ? at : last.firstAt,
+        lastAt: at,
+      });
+      if (recentRefusals.size > 20)
+        recentRefusals.delete(recentRefusals.keys().next().value as string);
+    }
     return json(
       403,
       {
@@ -749,7 +781,14 @@ export function createKhqrProxy(options: KhqrProxyOptions): KhqrProxy {
 
   async function handler(request: Request, context: RequestContext = {}): Promise<Response> {
     let path = new URL(request.url).pathname;
-    if (base && path.startsWith(base)) path = path.slice(base.length);
+    if (base) {
+      // Outside basePath nothing is the proxy's: no origin check, no route, and the Node adapter
+      // hands the request on to the app (a proxy mounted at the site root must not answer the
+      // shop's own /health, nor refuse its pages' origins).
+      if (path !== base && !path.startsWith(`${base}/`))
+        return new Response(null, { status: 404, headers: { [NO_ROUTE]: '1' } });
+      path = path.slice(base.length);
+    }
     const route = routes[path];
     const headers = cors(request);
     if (headers instanceof Response) return headers;

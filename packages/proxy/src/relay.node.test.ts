@@ -311,6 +311,29 @@ describe('the library through a relay (bakong.relay)', () => {
     expect(bakongCalls()).toBe(0);
   });
 
+  it('says the password is wrong when the relay answers 401 (tinyproxy, a wrong BasicAuth password)', async () => {
+    const r = await relay({
+      filter: sandboxFilter(),
+      connectPorts: [sandboxPort],
+      basicAuth: true,
+      credentials: false,
+    });
+    const p = await through(`http://${RELAY_USER}:not-the-password@127.0.0.1:${r.port}`);
+    const health = await p.get('/health');
+    expect(health).toMatchObject({
+      status: 503,
+      json: {
+        upstream: {
+          status: 'relay_refused',
+          relayStatus: 401,
+          message: expect.stringContaining('refused its user and password'),
+        },
+      },
+    });
+    expect(JSON.stringify(health.json)).not.toContain('not-the-password');
+    expect(bakongCalls()).toBe(0);
+  });
+
   it('says the relay could not reach Bakong when it answers 5xx (Bakong down behind it)', async () => {
     const closed = await freePort();
     const r = await relay({

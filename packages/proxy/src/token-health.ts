@@ -32,3 +32,15 @@ export function tokenHealth(token: string, now: number): TokenHealth {
     expired: expiresAt <= now,
   };
 }
+
+/**
+ * A token's fingerprint, stored with a pause it caused (never the token): the first 16 hex
+ * characters of its SHA-256. A proxy restarted with another token is not bound by the old one's
+ * pause.
+ */
+export async function tokenFingerprint(token: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
+  return Array.from(new Uint8Array(digest).subarray(0, 8), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
+}
