@@ -1,25 +1,65 @@
-import { utf8 } from './utf8.ts';
-
-// Slicing-by-4 tables: T[k][v] is the CRC state after byte v followed by k zero bytes, so four
-// bytes fold into the state with four independent look-ups instead of a chain of four.
-const T = [0, 1, 2, 3].map(() => new Uint16Array(256)) as [
-  Uint16Array,
-  Uint16Array,
-  Uint16Array,
-  Uint16Array,
-];
-for (let v = 0; v < 256; v++) {
-  let c = v << 8;
+// Slicing by 4: T[256k + v] is the CRC state after byte v then k zero bytes, from a zero state, so
+// four bytes fold into the state with four independent look-ups instead of a chain of four.
+const T = new Uint16Array(1024);
+for (let v = 0; v < 1024; v++) {
+  let c = v < 256 ? v << 8 : (T[v - 256] as number);
   for (let k = 0; k < 8; k++) c = c & 0x8000 ? (c << 1) ^ 0x1021 : c << 1;
-  T[0][v] = c;
+  T[v] = c;
 }
-for (let k = 1; k < 4; k++) {
-  const prev = T[k - 1] as Uint16Array;
-  for (let v = 0; v < 256; v++) {
-    const p = prev[v] as number;
-    (T[k] as Uint16Array)[v] = ((p & 0xff) << 8) ^ (T[0][p >> 8] as number);
+
+const encoder = new TextEncoder();
+
+/**
+ * The message CRC and md5 read: UTF-8 bytes. Shared and reused, since allocating per call costs
+ * more than hashing a KHQR's few hundred bytes; grown for longer strings.
+ * @internal
+ */
+export let bytes = new Uint8Array(1024);
+/** A view of `bytes`, for md5's little-endian words. @internal */
+export let view = new DataView(bytes.buffer);
+
+/**
+ * Writes the UTF-8 bytes of `s` into `bytes` (a lone surrogate becomes U+FFFD, as everywhere) and
+ * returns how many, leaving room after them for the 4 CRC digits and md5's padding (≤ 72 bytes).
+ * One native call: the engine reads the string where it lies, faster than a loop of `charCodeAt`
+ * in Node, and it also spares a loop for Khmer text.
+ * @internal
+ */
+export function load(s: string): number {
+  if (bytes.length < 3 * s.length + 80) {
+    bytes = new Uint8Array(6 * s.length + 80);
+    view = new DataView(bytes.buffer);
   }
+  return encoder.encodeInto(s, bytes).written as number;
 }
+
+/** The CRC-16 state of the first `n` bytes of `bytes`. @internal */
+export function crcOf(n: number): number {
+  const b = bytes;
+  let crc = 0xffff;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    crc =
+      (T[768 + ((crc >> 8) ^ (b[i] as number))] as number) ^
+      (T[512 + ((crc & 255) ^ (b[i + 1] as number))] as number) ^
+      (T[256 + (b[i + 2] as number)] as number) ^
+      (T[b[i + 3] as number] as number);
+  }
+  for (; i < n; i++) crc = ((crc << 8) & 0xffff) ^ (T[(crc >> 8) ^ (b[i] as number)] as number);
+  return crc;
+}
+
+/** The character code of hex digit `d`, uppercase when `letter` is 55, lowercase when 87. @internal */
+export const digit = (d: number, letter = 55): number => d + (d < 10 ? 48 : letter);
+
+/** A CRC state as the 4 uppercase hex digits of tag 63. @internal */
+export const hex4 = (crc: number): string =>
+  String.fromCharCode(
+    digit(crc >> 12),
+    digit((crc >> 8) & 15),
+    digit((crc >> 4) & 15),
+    digit(crc & 15),
+  );
 
 /**
  * CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF) of the UTF-8 bytes of `s`, as 4 uppercase hex
@@ -27,37 +67,5 @@ for (let k = 1; k < 4; k++) {
  * @example crc16('123456789') // '29B1'
  */
 export function crc16(s: string): string {
-  const [t0, t1, t2, t3] = T;
-  const n = s.length;
-  let crc = 0xffff;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    const a = s.charCodeAt(i);
-    const b = s.charCodeAt(i + 1);
-    const c = s.charCodeAt(i + 2);
-    const d = s.charCodeAt(i + 3);
-    // ASCII is its own UTF-8; anything else is hashed from its encoded bytes instead.
-    if ((a | b | c | d) > 0x7f) return crcBytes(utf8(s));
-    crc =
-      (t3[(crc >> 8) ^ a] as number) ^
-      (t2[(crc & 0xff) ^ b] as number) ^
-      (t1[c] as number) ^
-      (t0[d] as number);
-  }
-  for (; i < n; i++) {
-    const a = s.charCodeAt(i);
-    if (a > 0x7f) return crcBytes(utf8(s));
-    crc = ((crc << 8) & 0xffff) ^ (t0[(crc >> 8) ^ a] as number);
-  }
-  return hex4(crc);
+  return hex4(crcOf(load(s)));
 }
-
-function crcBytes(bytes: Uint8Array): string {
-  let crc = 0xffff;
-  for (let i = 0; i < bytes.length; i++) {
-    crc = ((crc << 8) & 0xffff) ^ (T[0][(crc >> 8) ^ (bytes[i] as number)] as number);
-  }
-  return hex4(crc);
-}
-
-const hex4 = (crc: number): string => (crc | 0x10000).toString(16).slice(1).toUpperCase();

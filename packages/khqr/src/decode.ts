@@ -1,6 +1,6 @@
 import type { KhqrCurrency } from './amount.ts';
 import { fail, type KhqrErrorCodeValue } from './errors.ts';
-import { MAX_KHQR_LENGTH, parseTlv } from './tlv.ts';
+import { MAX_KHQR_LENGTH, parseTlv, type TlvEntry } from './tlv.ts';
 
 /** A decoded KHQR. Absent optional fields are left out. */
 export interface KhqrData {
@@ -28,12 +28,19 @@ export interface KhqrData {
   purpose?: string;
   alternateLanguage?: { language: string; merchantName: string; merchantCity?: string };
   upiMerchantAccount?: string;
-  /** Tag 99-00, ms. */
+  /** Tag 99-00 of a dynamic QR, ms. */
   createdAt?: number;
-  /** Tag 99-01, ms. */
+  /** Tag 99-01 of a dynamic QR, ms. */
   expiresAt?: number;
   /** Tag 63, as written. */
   crc: string;
+  /**
+   * Every top-level data object, `[tag, value]`, in the order written, known or not, templates
+   * unparsed: bank-specific tags (39, 40, 61, …) and sub-tags (29-10, 30-05, 62-68, a tag 99 that
+   * is no KHQR timestamp, …) are read from here. Writing each back as `tag + 2-digit length +
+   * value` gives the QR again.
+   */
+  tags: TlvEntry[];
 }
 
 const REQUIRED: Array<[tag: string, code: KhqrErrorCodeValue, name: string]> = [
@@ -106,7 +113,6 @@ export function decodeKhqr(qr: string): KhqrData {
   }
   const additional = parseTlv(top.get('62') ?? '', 'tag 62');
   const language = parseTlv(top.get('64') ?? '', 'tag 64');
-  const times = parseTlv(top.get('99') ?? '', 'tag 99');
   if (top.get('00') !== '01') {
     fail(
       16 /* PAYLOAD_FORMAT_INDICATOR_LENGTH_INVALID */,
@@ -121,10 +127,15 @@ export function decodeKhqr(qr: string): KhqrData {
       `Tag 01 ${JSON.stringify(poi)} must be 11 or 12.`,
     );
   }
+  const dynamic = poi === undefined ? amount !== undefined : poi === '12';
+  // Tag 99 is the KHQR timestamp template on a dynamic QR only. On a static one the official SDK
+  // does not read it, and issuers put their own data there (ABA merchants: `99 24 0013
+  // 39CA026411FDA 6803mmp`): it stays in `tags`, unread.
+  const times = parseTlv((dynamic && top.get('99')) || '', 'tag 99');
 
   const data: KhqrData = {
     type: individual === undefined ? 'merchant' : 'individual',
-    dynamic: poi === undefined ? amount !== undefined : poi === '12',
+    dynamic,
     bakongAccountId,
     merchantName: top.get('59') as string,
     merchantCity: top.get('60') as string,
@@ -132,8 +143,9 @@ export function decodeKhqr(qr: string): KhqrData {
     merchantCategoryCode: top.get('52') as string,
     currency,
     crc,
+    tags: [...top],
   };
-  const optional: Array<[keyof KhqrData, string | undefined]> = [
+  const optional: Array<[keyof KhqrData, string | number | undefined]> = [
     [individual === undefined ? 'merchantId' : 'accountInformation', account.get('01')],
     ['acquiringBank', account.get('02')],
     ['amount', amount],
@@ -143,6 +155,8 @@ export function decodeKhqr(qr: string): KhqrData {
     ['terminalLabel', additional.get('07')],
     ['purpose', additional.get('08')],
     ['upiMerchantAccount', top.get('15')],
+    ['createdAt', timestamp(times.get('00'), 'creation')],
+    ['expiresAt', timestamp(times.get('01'), 'expiration')],
   ];
   const record = data as unknown as Record<string, unknown>;
   for (const [key, value] of optional) if (value !== undefined) record[key] = value;
@@ -157,9 +171,5 @@ export function decodeKhqr(qr: string): KhqrData {
     if (city !== undefined) alt.merchantCity = city;
     data.alternateLanguage = alt;
   }
-  const createdAt = timestamp(times.get('00'), 'creation');
-  const expiresAt = timestamp(times.get('01'), 'expiration');
-  if (createdAt !== undefined) data.createdAt = createdAt;
-  if (expiresAt !== undefined) data.expiresAt = expiresAt;
   return data;
 }

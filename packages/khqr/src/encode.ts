@@ -1,5 +1,4 @@
 import { CURRENCY_CODES, formatAmount } from './amount.ts';
-import { crc16 } from './crc16.ts';
 import { fail, type KhqrErrorCodeValue } from './errors.ts';
 import { tlv } from './tlv.ts';
 
@@ -48,6 +47,24 @@ export interface KhqrEncoding {
 
 const q = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 const iso = (t: number): string => new Date(t).toISOString();
+
+/**
+ * `formatAmount(amount, currency)`, with the common case written out: a number of whole riel or
+ * dollars, or of dollars and cents, below 10^10 (so at most 13 characters). Its text is then
+ * `String(amount)`, with a second decimal for `12.5`, as `formatAmount` gives it (encode.test.ts
+ * checks they agree); anything else goes to `formatAmount`.
+ * @internal
+ */
+export function amountText(amount: unknown, currency: string): string {
+  if (typeof amount === 'number' && amount >= 0.01 && amount < 1e10) {
+    if (Number.isInteger(amount)) return String(amount);
+    if (currency === CURRENCY_CODES.USD && Math.round(amount * 100) / 100 === amount) {
+      const text = String(amount);
+      return text.charCodeAt(text.length - 2) === 46 /* . */ ? `${text}0` : text;
+    }
+  }
+  return formatAmount(amount, currency);
+}
 
 /** A field's text, or undefined when absent (`undefined`, `null` or `''`). */
 function text(value: unknown, name: string): string | undefined {
@@ -108,12 +125,80 @@ function currencyCode(value: unknown): string {
   );
 }
 
+// The merchant's fields of the last QR, and the validated parts of the QR they make: a shop encodes
+// the same account, names and currency QR after QR, so only the amount, the additional data and
+// the timestamps are checked and written each time.
+let merchantKey: unknown[] = [];
+let merchantParts: string[] = [];
+
 /**
  * Validates `f` in the official SDK's order (first failure wins, same codes) plus the stricter
- * rules, and returns the KHQR string with its CRC.
+ * rules, and returns the KHQR payload up to `6304`: `signKhqr` appends the CRC.
  * @throws {KhqrError}
  */
 export function encodeKhqr(f: KhqrFields, e: KhqrEncoding): string {
+  const alt = f.alternateLanguage;
+  const key = [
+    e.merchant,
+    e.currency,
+    f.upiMerchantAccount,
+    f.bakongAccountId,
+    f.merchantId,
+    f.acquiringBank,
+    f.accountInformation,
+    f.merchantCategoryCode,
+    f.merchantName,
+    f.merchantCity,
+    alt?.language,
+    alt?.merchantName,
+    alt?.merchantCity,
+  ];
+  // The same fields passed every rule last time, and their rules come before (or apart from) the
+  // amount's, the additional data's and the expiry's: a failure there is still the first one.
+  const known = key.every((v, i) => v === merchantKey[i]);
+  let [head, currency, middle, language] = known ? merchantParts : [];
+  if (!known) [head, currency] = merchantHead(f, e);
+  const dynamic = e.amount !== undefined;
+  const amount = dynamic ? tlv('54', amountText(e.amount, currency as string)) : '';
+
+  if (!known) {
+    const name = text(f.merchantName, 'merchantName');
+    if (name === undefined) fail(2 /* MERCHANT_NAME_REQUIRED */, 'merchantName is required.');
+    limit(name, 25, 7 /* MERCHANT_NAME_LENGTH_INVALID */, 'merchantName');
+    const city = limit(
+      text(f.merchantCity, 'merchantCity') ?? 'Phnom Penh',
+      15,
+      21 /* MERCHANT_CITY_LENGTH_INVALID */,
+      'merchantCity',
+    );
+    middle = `5802KH${tlv('59', name)}${tlv('60', city)}`;
+  }
+
+  const additional = template(
+    '62',
+    optional('01', f.billNumber, 25, 10 /* BILL_NUMBER_LENGTH_INVALID */, 'billNumber') +
+      optional('02', f.mobileNumber, 25, 34 /* MOBILE_NUMBER_LENGTH_INVALID */, 'mobileNumber') +
+      optional('03', f.storeLabel, 25, 11 /* STORE_LABEL_LENGTH_INVALID */, 'storeLabel') +
+      optional('07', f.terminalLabel, 25, 12 /* TERMINAL_LABEL_LENGTH_INVALID */, 'terminalLabel') +
+      optional('08', f.purpose, 25, 42 /* PURPOSE_OF_TRANSACTION_LENGTH_INVALID */, 'purpose'),
+    'additional data',
+  );
+
+  if (!known) language = languageTemplate(f);
+  let timestamps = '';
+  if (dynamic) timestamps = tlv('99', tlv('00', String(e.created)) + tlv('01', String(expiry(e))));
+  if (!known) {
+    merchantKey = key;
+    merchantParts = [head, currency, middle, language] as string[];
+    // Reading a character has V8 flatten each part once, in place: the QRs to come then join a
+    // few flat strings instead of walking the same concatenation trees each time they are hashed.
+    for (const part of merchantParts) part.charCodeAt(0);
+  }
+  return `0002010102${dynamic ? '12' : '11'}${head}${amount}${middle}${additional}${language}${timestamps}6304`;
+}
+
+/** Tags 15 to 53 (after the point of initiation), and the currency code. */
+function merchantHead(f: KhqrFields, e: KhqrEncoding): [string, string] {
   const upi = optional(
     '15',
     f.upiMerchantAccount,
@@ -180,35 +265,7 @@ export function encodeKhqr(f: KhqrFields, e: KhqrEncoding): string {
       'upiMerchantAccount needs currency KHR.',
     );
   }
-  const dynamic = e.amount !== undefined;
-  const amount = dynamic ? tlv('54', formatAmount(e.amount, currency)) : '';
-
-  const name = text(f.merchantName, 'merchantName');
-  if (name === undefined) fail(2 /* MERCHANT_NAME_REQUIRED */, 'merchantName is required.');
-  limit(name, 25, 7 /* MERCHANT_NAME_LENGTH_INVALID */, 'merchantName');
-  const city = limit(
-    text(f.merchantCity, 'merchantCity') ?? 'Phnom Penh',
-    15,
-    21 /* MERCHANT_CITY_LENGTH_INVALID */,
-    'merchantCity',
-  );
-
-  const additional = template(
-    '62',
-    optional('01', f.billNumber, 25, 10 /* BILL_NUMBER_LENGTH_INVALID */, 'billNumber') +
-      optional('02', f.mobileNumber, 25, 34 /* MOBILE_NUMBER_LENGTH_INVALID */, 'mobileNumber') +
-      optional('03', f.storeLabel, 25, 11 /* STORE_LABEL_LENGTH_INVALID */, 'storeLabel') +
-      optional('07', f.terminalLabel, 25, 12 /* TERMINAL_LABEL_LENGTH_INVALID */, 'terminalLabel') +
-      optional('08', f.purpose, 25, 42 /* PURPOSE_OF_TRANSACTION_LENGTH_INVALID */, 'purpose'),
-    'additional data',
-  );
-
-  const language = languageTemplate(f);
-  let timestamps = '';
-  if (dynamic) timestamps = tlv('99', tlv('00', String(e.created)) + tlv('01', String(expiry(e))));
-
-  const payload = `0002010102${dynamic ? '12' : '11'}${upi}${mai}${tlv('52', mcc)}5303${currency}${amount}5802KH${tlv('59', name)}${tlv('60', city)}${additional}${language}${timestamps}6304`;
-  return payload + crc16(payload);
+  return [`${upi}${mai}${tlv('52', mcc)}5303${currency}`, currency];
 }
 
 function languageTemplate(f: KhqrFields): string {

@@ -1,7 +1,7 @@
 import { CURRENCY_CODES, type KhqrCurrency } from './amount.ts';
 import { encodeKhqr } from './encode.ts';
 import { fail } from './errors.ts';
-import { khqrMd5 } from './md5.ts';
+import { signKhqr } from './md5.ts';
 
 /** Bakong's limit on a dynamic KHQR's lifetime: 10 minutes. */
 export const MAX_LIFETIME_SECONDS = 600;
@@ -100,18 +100,20 @@ export function generateKhqr(input: KhqrInput): GeneratedKhqr {
     fail(109 /* INVALID_OPTION */, 'expiresAt and lifetime need an amount.');
   }
   const currency = input.currency ?? 'KHR';
-  const qr = encodeKhqr(input, {
-    merchant: input.merchantId !== undefined && input.merchantId !== '',
-    currency: currency in CURRENCY_CODES ? CURRENCY_CODES[currency] : currency,
-    amount: dynamic ? input.amount : undefined,
-    created: now,
-    expires,
-    now,
-    maxLifetimeMs: input.allowLongExpiry ? undefined : MAX_LIFETIME_SECONDS * 1000,
-  });
+  const { qr, md5 } = signKhqr(
+    encodeKhqr(input, {
+      merchant: input.merchantId !== undefined && input.merchantId !== '',
+      currency: currency in CURRENCY_CODES ? CURRENCY_CODES[currency] : currency,
+      amount: dynamic ? input.amount : undefined,
+      created: now,
+      expires,
+      now,
+      maxLifetimeMs: input.allowLongExpiry ? undefined : MAX_LIFETIME_SECONDS * 1000,
+    }),
+  );
   return {
     qr,
-    md5: khqrMd5(qr),
+    md5,
     createdAt: dynamic ? now : null,
     expiresAt: expires ?? null,
   };

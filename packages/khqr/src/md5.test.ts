@@ -1,6 +1,5 @@
 import { crc16, khqrMd5 } from '@khqr-checkout/khqr';
 import { describe, expect, it } from 'vitest';
-import { utf8 } from './utf8.ts';
 
 describe('khqrMd5', () => {
   // RFC 1321, appendix A.5.
@@ -20,11 +19,23 @@ describe('khqrMd5', () => {
   });
 
   it('hashes UTF-8 bytes, not UTF-16 code units', () => {
-    // The Khmer vector from the official SDK: ចន ស្មីន as UTF-8.
-    expect(utf8('ចន')).toEqual(new Uint8Array([0xe1, 0x9e, 0x85, 0xe1, 0x9e, 0x93]));
-    expect(utf8('😀')).toEqual(new Uint8Array([0xf0, 0x9f, 0x98, 0x80]));
-    expect(utf8('\uD800x')).toEqual(new Uint8Array([0xef, 0xbf, 0xbd, 0x78]));
-    expect(utf8('é')).toEqual(new Uint8Array([0xc3, 0xa9]));
+    // The Khmer vector from the official SDK, an astral character, a lone surrogate (hashed as
+    // U+FFFD, as TextEncoder and Node encode it) and a 2-byte character; digests from node:crypto.
+    expect(khqrMd5('ចន ស្មីន')).toBe('1bd976af50c043e32e2ae31c5763483a');
+    expect(khqrMd5('😀')).toBe('2a02eac39d716a70ecf37579185927b6');
+    expect(khqrMd5('\uD800x')).toBe('e240e5e976deb550ea69ec12f01d19ea');
+    expect(khqrMd5('é')).toBe('66ddcd97cfdeabb2f6fb8a999b4bc76f');
+  });
+
+  it('pads at the block boundaries and hashes long strings', () => {
+    // 55 bytes fit one block with the length, 56 need a second; 64 fill one exactly.
+    expect(khqrMd5('x'.repeat(55))).toBe('04364420e25c512fd958a70738aa8f72');
+    expect(khqrMd5('x'.repeat(56))).toBe('668a72d5ba17f08e62dabcafad6db14b');
+    expect(khqrMd5('x'.repeat(64))).toBe('c1bb4f81d892b2d57947682aeb252456');
+    expect(khqrMd5(`${'ក'.repeat(30)}${'x'.repeat(70)}`)).toBe('e558655e0ba8364c8a32bcad893d5aba');
+    // 6,000 bytes: longer than the shared buffer, which grows; then a short string again.
+    expect(khqrMd5('ក'.repeat(2000))).toBe('1cee0f203fb1e782d849ae90c3b94b4c');
+    expect(khqrMd5('abc')).toBe('900150983cd24fb0d6963f7d28e17f72');
   });
 });
 

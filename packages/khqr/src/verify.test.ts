@@ -58,6 +58,26 @@ describe('verifyKhqr', () => {
     });
     expect(codeOf(long.qr)).toBe(KhqrErrorCode.EXPIRY_TOO_FAR);
     expect(codeOf(long.qr, { allowLongExpiry: true })).toBeUndefined();
+    expect(codeOf(long.qr, { ignoreExpiry: true })).toBeUndefined();
+    expect(codeOf(long.qr, { ignoreExpiry: true, allowLongExpiry: false })).toBe(
+      KhqrErrorCode.EXPIRY_TOO_FAR,
+    );
+  });
+
+  it('with ignoreExpiry, skips the clock checks but not the structural ones', () => {
+    // A 24-hour QR as Canadia issues them, read two days later.
+    const body = `00020101021229070003a@b5204599953031165405250005802KH5901x6002PP`;
+    const day = (expires: number) =>
+      withCrc(body + tlv('99', tlv('00', String(NOW)) + tlv('01', String(expires))));
+    const later = { now: NOW + 2 * 86_400_000 };
+    expect(codeOf(day(NOW + 86_400_000), later)).toBe(KhqrErrorCode.KHQR_EXPIRED);
+    expect(codeOf(day(NOW + 86_400_000), { ...later, ignoreExpiry: true })).toBeUndefined();
+    expect(codeOf(day(NOW - 1), { ...later, ignoreExpiry: true })).toBe(
+      KhqrErrorCode.EXPIRATION_TIMESTAMP_IN_THE_PAST,
+    );
+    expect(codeOf(day(NOW + 86_400_000).replace('25000', '25001'), { ignoreExpiry: true })).toBe(
+      KhqrErrorCode.CRC_MISMATCH,
+    );
   });
 
   it('detects a changed character through the CRC', () => {

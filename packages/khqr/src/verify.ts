@@ -9,9 +9,16 @@ import { MAX_LIFETIME_SECONDS } from './generate.ts';
 export interface VerifyKhqrOptions {
   /** The clock (ms) the expiry is checked against. @default Date.now() */
   now?: number;
-  /** Accept a dynamic QR whose lifetime is longer than 10 minutes. @default false */
+  /**
+   * Accept a dynamic QR whose lifetime (expiry − creation) is longer than 10 minutes, as issuers
+   * write (Canadia: 24 h). @default ignoreExpiry
+   */
   allowLongExpiry?: boolean;
-  /** Skip the expiry check, to inspect an old QR. @default false */
+  /**
+   * Skip the clock checks, to read a QR shown or scanned earlier: it may have expired, and its
+   * lifetime may exceed 10 minutes unless `allowLongExpiry: false`. The expiry must still follow
+   * the creation. @default false
+   */
   ignoreExpiry?: boolean;
 }
 
@@ -21,7 +28,10 @@ export type KhqrVerification = { valid: true; data: KhqrData } | { valid: false;
 /**
  * Checks that a string is a valid KHQR: structure, CRC, every field rule `generateKhqr` applies
  * (lengths, account format, 4-digit MCC, amount format per currency, language template), country
- * `KH`, dynamic QRs with an amount and a tag 99 expiry that has not passed. Never throws.
+ * `KH`, dynamic QRs with an amount and a tag 99 expiry that has not passed. Like the official
+ * SDK, it does not check tag order and accepts issuers' additions: tags and sub-tags it does not
+ * know (see `KhqrData.tags`), a static QR's non-timestamp tag 99, amounts such as `1.0`.
+ * Never throws.
  * @example
  * const result = verifyKhqr(scanned);
  * if (!result.valid) console.warn(result.error.code, result.error.message);
@@ -68,6 +78,7 @@ function checkRules(data: KhqrData, options: VerifyKhqrOptions): void {
     created: data.createdAt ?? now,
     expires: data.expiresAt,
     now: options.ignoreExpiry ? 0 : now,
-    maxLifetimeMs: options.allowLongExpiry ? undefined : MAX_LIFETIME_SECONDS * 1000,
+    maxLifetimeMs:
+      (options.allowLongExpiry ?? options.ignoreExpiry) ? undefined : MAX_LIFETIME_SECONDS * 1000,
   });
 }

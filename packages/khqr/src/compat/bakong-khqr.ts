@@ -1,6 +1,6 @@
 import { encodeKhqr } from '../encode.ts';
 import { KhqrError } from '../errors.ts';
-import { khqrMd5 } from '../md5.ts';
+import { signKhqr } from '../md5.ts';
 import type { IndividualInfo, MerchantInfo } from './info.ts';
 import { OFFICIAL_MESSAGES } from './messages.ts';
 import { HANG } from './official-parser.ts';
@@ -49,7 +49,7 @@ function generate(
   const now = Date.now();
   const m = info as MerchantInfo;
   try {
-    const qr = encodeKhqr(
+    const payload = encodeKhqr(
       {
         bakongAccountId: info.bakongAccountID,
         merchantId: merchant ? m.merchantID : undefined,
@@ -81,7 +81,7 @@ function generate(
         now,
       },
     );
-    return ok({ qr, md5: khqrMd5(qr) });
+    return ok(signKhqr(payload));
   } catch (error) {
     if (error instanceof KhqrError) return failure(error.code, error.message);
     throw error;

@@ -23,10 +23,22 @@ export const OFFICIAL_TAGS = [
   '63',
 ];
 
-/** The official SDK's cutString: parseInt semantics, slices that may overrun or go backwards. */
-function cut(s: string): { tag: string; value: string; rest: string } {
-  const length = Number.parseInt(s.slice(2, 4), 10);
-  return { tag: s.slice(0, 2), value: s.slice(4, 4 + length), rest: s.slice(4 + length) };
+/**
+ * The official SDK's cutString on `s.slice(i)`, without making that string: the tag, the value,
+ * and where the rest starts. parseInt semantics for the length (two digits, the common case, are
+ * read directly), and slices that may overrun or go backwards, clamped as `slice` clamps them.
+ */
+function cut(s: string, i: number): [tag: string, value: string, next: number] {
+  const left = s.length - i;
+  const d = s.charCodeAt(i + 2) - 48;
+  const e = s.charCodeAt(i + 3) - 48;
+  const end =
+    d >= 0 && d <= 9 && e >= 0 && e <= 9
+      ? 4 + 10 * d + e
+      : 4 + Number.parseInt(s.slice(i + 2, i + 4), 10);
+  // rest.slice(4, end) and rest.slice(end): NaN counts as 0, a negative end from the end.
+  const to = Number.isNaN(end) ? 0 : end < 0 ? Math.max(left + end, 0) : Math.min(end, left);
+  return [s.slice(i, i + 2), to > 4 ? s.slice(i + 4, i + to) : '', i + to];
 }
 
 /** Sub-tag names per template, from the official KHQRSubtag table. */
@@ -73,22 +85,32 @@ export function subFields(
   value: string,
   merchant = false,
 ): Record<string, string | null> | string | typeof HANG {
-  const names = SUB_NAMES[tag] ?? {};
   const data: Record<string, string | null> = { ...SUB_DEFAULTS[tag] };
+  const known = readSubFields(tag, value, merchant, data);
+  return known === HANG ? HANG : known ? data : value;
+}
+
+/** Writes the recognised sub-fields of a template into `into`; whether there was any, or HANG. */
+export function readSubFields(
+  tag: string,
+  value: string,
+  merchant: boolean,
+  into: Record<string, string | null>,
+): boolean | typeof HANG {
+  const names = SUB_NAMES[tag] ?? {};
   let recognised = false;
-  let rest = value;
-  while (rest) {
-    const c = cut(rest);
-    if (c.rest.length >= rest.length) return HANG;
-    let name = names[c.tag];
+  for (let i = 0; i < value.length; ) {
+    const [sub, field, next] = cut(value, i);
+    if (next <= i) return HANG;
+    let name = names[sub];
     if (name !== undefined) {
       if (merchant && name === 'accountInformation') name = 'merchantID';
-      data[name] = c.value;
+      into[name] = field;
       recognised = true;
     }
-    rest = c.rest;
+    i = next;
   }
-  return recognised ? data : value;
+  return recognised;
 }
 
 /** The top-level walk: known tags only, 30 renamed 29, stopping when a tag repeats at once;
@@ -102,21 +124,19 @@ export function topLevel(
   let merchantType: string | null = null;
   let sawMerchant = false;
   let last = '';
-  let rest = qr;
-  while (rest) {
-    const c = cut(rest);
-    if (c.tag === last) break;
-    let tag = c.tag;
+  for (let i = 0; i < qr.length; ) {
+    let [tag, value, next] = cut(qr, i);
+    if (tag === last) break;
     // No progress: the next round sees the same tag and stops, unless 30 was renamed 29, where
     // the official loop never ends.
-    if (c.rest.length >= rest.length && tag === '30') return HANG;
+    if (next <= i && tag === '30') return HANG;
     if (tag === '30') {
       merchantType = '30';
       sawMerchant = true;
       tag = '29';
     } else if (tag === '29') merchantType = '29';
-    if (OFFICIAL_TAGS.includes(tag)) tags.push([tag, c.value]);
-    rest = c.rest;
+    if (OFFICIAL_TAGS.includes(tag)) tags.push([tag, value]);
+    i = next;
     last = tag;
   }
   return { tags, merchantType, sawMerchant };

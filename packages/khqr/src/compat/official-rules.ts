@@ -1,5 +1,5 @@
 import { crc16 } from '../crc16.ts';
-import { HANG, OFFICIAL_TAGS, SUB_DEFAULTS, subFields, topLevel } from './official-parser.ts';
+import { HANG, readSubFields, subFields, topLevel } from './official-parser.ts';
 
 /** Longest string the compat functions read; longer input is answered as invalid at once. */
 const MAX_INPUT = 4096;
@@ -21,23 +21,46 @@ const TYPES: Record<string, string> = {
 export function officialDecode(qr: string): Record<string, string | null> | typeof HANG {
   const top = topLevel(qr.length > MAX_INPUT ? '' : qr);
   if (top === HANG) return HANG;
-  const { tags, merchantType, sawMerchant } = top;
-  const byTag = new Map(tags);
-  const out: Record<string, string | null> = { merchantType };
-  for (const defaults of Object.values(SUB_DEFAULTS)) Object.assign(out, defaults);
-  for (const tag of OFFICIAL_TAGS) {
-    const value = byTag.get(tag) ?? null;
+  // Every key, null when absent, in the official order (its template defaults, then its tags),
+  // built at once rather than merged from the default objects.
+  const out: Record<string, string | null> = {
+    merchantType: top.merchantType,
+    bakongAccountID: null,
+    accountInformation: null,
+    merchantID: null,
+    acquiringBank: null,
+    billNumber: null,
+    mobileNumber: null,
+    storeLabel: null,
+    terminalLabel: null,
+    purposeOfTransaction: null,
+    languagePreference: null,
+    merchantNameAlternateLanguage: null,
+    merchantCityAlternateLanguage: null,
+    creationTimestamp: null,
+    expirationTimestamp: null,
+    payloadFormatIndicator: null,
+    pointofInitiationMethod: null,
+    unionPayMerchant: null,
+    merchantCategoryCode: null,
+    transactionCurrency: null,
+    transactionAmount: null,
+    countryCode: null,
+    merchantName: null,
+    merchantCity: null,
+    crc: null,
+  };
+  // The last value of a repeated tag wins; a template is read once, from that value.
+  const templates = new Map<string, string>();
+  for (const [tag, value] of top.tags) {
     const type = TYPES[tag];
-    if (type !== undefined) {
-      out[type] = value;
-      continue;
-    }
-    if (value === null) continue;
-    const fields = subFields(tag, value, sawMerchant);
-    if (fields === HANG) return HANG;
-    // The official SDK spreads an unrecognised template string into the result ("0", "1", …);
-    // that is a bug, so such a template is simply skipped here.
-    if (typeof fields === 'object') Object.assign(out, fields);
+    if (type === undefined) templates.set(tag, value);
+    else out[type] = value;
+  }
+  for (const [tag, value] of templates) {
+    // A template none of whose sub-tags is known the official SDK spreads into the result as
+    // "0", "1", … keys; that is a bug, so such a template adds nothing here.
+    if (readSubFields(tag, value, top.sawMerchant, out) === HANG) return HANG;
   }
   return out;
 }
