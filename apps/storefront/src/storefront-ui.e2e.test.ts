@@ -2,16 +2,15 @@
 // scannable from a screenshot at desktop and phone sizes in both themes, the card's language and
 // theme switches, and orders that name their products.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanPng } from '../../../test-utils/card-states.ts';
 import { launchChromium } from '../../../test-utils/chromium.ts';
 import { startStorefront } from '../server/storefront.ts';
 import type { Order } from './api.ts';
 
-const JSQR = createRequire(import.meta.url).resolve('jsqr');
 const shots = join(tmpdir(), 'khqr-storefront-screenshots');
 
 let shop: Awaited<ReturnType<typeof startStorefront>>;
@@ -64,33 +63,6 @@ function problemsOf(page: Page): string[] {
   });
   page.on('pageerror', (e) => problems.push(e.message));
   return problems;
-}
-
-/** A blank page with jsQR loaded, where screenshots are decoded. */
-let scanner: Promise<Page> | undefined;
-
-/** Decodes a QR in a PNG with jsQR, in a blank page (the browser decodes the PNG). */
-async function scanPng(png: Buffer): Promise<string | null> {
-  scanner ??= browser.newPage().then(async (page) => {
-    await page.addScriptTag({ path: JSQR });
-    return page;
-  });
-  return (await scanner).evaluate(
-    async (src) => {
-      const image = new Image();
-      image.src = src;
-      await image.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = image.naturalWidth;
-      canvas.height = image.naturalHeight;
-      const g = canvas.getContext('2d') as CanvasRenderingContext2D;
-      g.drawImage(image, 0, 0);
-      const data = g.getImageData(0, 0, canvas.width, canvas.height);
-      const decode = (globalThis as unknown as { jsQR: typeof import('jsqr').default }).jsQR;
-      return decode(data.data, data.width, data.height)?.data ?? null;
-    },
-    `data:image/png;base64,${png.toString('base64')}`,
-  );
 }
 
 /** The product cards' boxes, their pictures' and their buttons' (relative to each card). */
@@ -180,7 +152,7 @@ describe('the shop on screen', () => {
         // The whole viewport, as a customer's phone camera would see the screen.
         const png = await page.screenshot();
         writeFileSync(join(shots, `ui-checkout-${name}-${theme}.png`), png);
-        expect(await scanPng(png), `${name} ${theme}`).toBe(qr);
+        expect(scanPng(png), `${name} ${theme}`).toBe(qr);
         expect(problems).toEqual([]);
         await context.close();
       }),
