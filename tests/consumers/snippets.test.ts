@@ -104,7 +104,8 @@ function installLine(readme: string): Set<string> | undefined {
   const text = readFileSync(join(ROOT, readme), 'utf8');
   const lines = [...text.matchAll(/```(?:sh|bash|shell)\n([\s\S]*?)```/g)]
     .flatMap((m) => (m[1] as string).split('\n'))
-    .filter((line) => /\b(?:pnpm|npm|yarn)\s+(?:add|i|install)\s/.test(line));
+    // Lines that name packages: a bare `pnpm install` (the repository's own set-up) names none.
+    .filter((line) => /\b(?:pnpm|npm|yarn)\s+(?:add|i|install)\s+[@\w]/.test(line));
   if (lines.length === 0) return undefined;
   return new Set(
     lines.flatMap((line) => line.split(/[\s,:]+/)).map((word) => word.replace(/(?<=.)@[^/]*$/, '')),
